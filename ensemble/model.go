@@ -1,0 +1,79 @@
+package ensemble
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+)
+
+// BaseLearner trains one base classifier h_k (Algorithm 1, line 4). Fit receives the
+// noisy training set D + ε_k: rows of equal length, labels in [0, classes). Every bit of
+// the fit's randomness must come from seed, so that the same inputs give the same model
+// on any machine. Fit must not modify X or y, must stop early with ctx.Err() when ctx is
+// cancelled, and must be safe to call from several goroutines at once.
+type BaseLearner interface {
+	Fit(ctx context.Context, X [][]float64, y []int, classes int, seed uint64) (Model, error)
+}
+
+// Model is a trained base classifier.
+//
+// Predict writes the predicted class of each row of X into out (len(out) == len(X)). It
+// must not modify X. A Model need not be safe for concurrent use: an Ensemble never
+// calls one Model from two goroutines at once.
+//
+// MarshalBinary returns the model's serialised bytes; their SHA-256 seeds the model's
+// test-time noise (Algorithm 1, line 5) and they are what Save writes. A model that is
+// to be saved and loaded must also implement [Kinded] and have its kind registered with
+// [RegisterDecoder].
+type Model interface {
+	Predict(X [][]float64, out []int) error
+	MarshalBinary() ([]byte, error)
+}
+
+// Kinded is implemented by models that can be saved: Kind names the decoder, registered
+// with RegisterDecoder, that turns the model's MarshalBinary bytes back into a Model.
+type Kinded interface {
+	Kind() string
+}
+
+// Decoder rebuilds a Model from the bytes its MarshalBinary returned. It must reject
+// malformed bytes with an error, never panic.
+type Decoder func(data []byte) (Model, error)
+
+var (
+	decodersMu sync.RWMutex
+	decoders   = map[string]Decoder{}
+)
+
+// RegisterDecoder makes the decoder for models of the given kind available to Load. It
+// is meant to be called from the init function of the package that defines the model,
+// the way image/png registers its format with package image. Registering an empty kind,
+// a nil decoder or the same kind twice is a programming error and panics, as
+// database/sql.Register does.
+func RegisterDecoder(kind string, decode Decoder) {
+	decodersMu.Lock()
+	defer decodersMu.Unlock()
+	if kind == "" || decode == nil {
+		panic("ensemble: RegisterDecoder needs a non-empty kind and a non-nil decoder")
+	}
+	if _, dup := decoders[kind]; dup {
+		panic("ensemble: RegisterDecoder called twice for kind " + kind)
+	}
+	decoders[kind] = decode
+}
+
+// decoder returns the decoder registered for kind.
+func decoder(kind string) (Decoder, error) {
+	decodersMu.RLock()
+	defer decodersMu.RUnlock()
+	if dec, ok := decoders[kind]; ok {
+		return dec, nil
+	}
+	known := make([]string, 0, len(decoders))
+	for k := range decoders {
+		known = append(known, k)
+	}
+	sort.Strings(known)
+	return nil, fmt.Errorf("ensemble: no decoder registered for model kind %q (registered: %v); import the package that defines it, e.g. _ \"github.com/rabcert/rab/ensemble/gorgonia\"", kind, known)
+}
