@@ -22,7 +22,7 @@ type Applied struct {
 // accepts the option [WithClip]. x must have [Pattern.Dim] finite entries, inside
 // the clip range if one is given.
 func (p Pattern) Apply(x []float64, opts ...Option) (Applied, error) {
-	return p.ApplyTo(make([]float64, len(x)), x, opts...)
+	return p.ApplyTo(make([]float64, p.Dim()), x, opts...)
 }
 
 // ApplyTo writes x with the pattern added into dst and returns the result with
@@ -38,11 +38,11 @@ func (p Pattern) ApplyTo(dst, x []float64, opts ...Option) (Applied, error) {
 	if err := p.check(); err != nil {
 		return Applied{}, err
 	}
-	if len(dst) != p.Dim() {
-		return Applied{}, fmt.Errorf("attack: dst has %d entries, the pattern's rows have %d", len(dst), p.Dim())
-	}
 	if err := cfg.checkRow(x, p.Dim()); err != nil {
 		return Applied{}, fmt.Errorf("attack: x %w", err)
+	}
+	if len(dst) != p.Dim() {
+		return Applied{}, fmt.Errorf("attack: dst has %d entries, the pattern's rows have %d", len(dst), p.Dim())
 	}
 	copy(dst, x)
 	return p.addTo(dst, x, &cfg)
