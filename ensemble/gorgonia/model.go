@@ -1,0 +1,120 @@
+package gorgonia
+
+import (
+	"fmt"
+	"math"
+	"sync"
+
+	"github.com/rabcert/rab/ensemble"
+)
+
+// Model kinds, under which the package registers its decoder with
+// ensemble.RegisterDecoder (both kinds share the same byte format, which records the
+// architecture).
+const (
+	KindMLP = "gorgonia-mlp"
+	KindCNN = "gorgonia-cnn"
+)
+
+func init() {
+	decode := func(data []byte) (ensemble.Model, error) { return Decode(data) }
+	ensemble.RegisterDecoder(KindMLP, decode)
+	ensemble.RegisterDecoder(KindCNN, decode)
+}
+
+// Model is a trained network. It predicts in plain Go from its weights (Gorgonia is
+// used for training only), so Predict takes any batch size, allocates nothing in the
+// steady state, and is safe for concurrent use.
+type Model struct {
+	net     *network
+	scratch sync.Pool // of *[]float64, two activation buffers end to end
+}
+
+var (
+	_ ensemble.Model  = (*Model)(nil)
+	_ ensemble.Kinded = (*Model)(nil)
+)
+
+// newModel wraps a network whose architecture has been validated.
+func newModel(n *network) *Model {
+	m := &Model{net: n}
+	size := 2 * n.maxActivations()
+	m.scratch.New = func() any {
+		buf := make([]float64, size)
+		return &buf
+	}
+	return m
+}
+
+// Decode rebuilds a Model from the bytes its MarshalBinary returned. Malformed bytes
+// (wrong magic or version, an impossible architecture, a length that does not match
+// the architecture, non-finite weights) give an error.
+func Decode(data []byte) (*Model, error) {
+	n, err := decode(data)
+	if err != nil {
+		return nil, err
+	}
+	return newModel(n), nil
+}
+
+// Kind returns KindCNN or KindMLP.
+func (m *Model) Kind() string {
+	if m.net.cnn {
+		return KindCNN
+	}
+	return KindMLP
+}
+
+// MarshalBinary returns the model's versioned serialisation: architecture and weights
+// (format in codec.go). Equal models give equal bytes.
+func (m *Model) MarshalBinary() ([]byte, error) {
+	return m.net.encode(), nil
+}
+
+// Predict writes into out[i] the class with the largest logit for row X[i] (the
+// lowest such class on a tie). Rows must have the model's input width and finite
+// values; for a CNN they are flat channel-last images (see WithImageShape).
+func (m *Model) Predict(X [][]float64, out []int) error {
+	if len(out) != len(X) {
+		return fmt.Errorf("gorgonia: Predict: %d rows but len(out) = %d; want equal lengths", len(X), len(out))
+	}
+	bufp := m.scratch.Get().(*[]float64)
+	defer m.scratch.Put(bufp)
+	half := len(*bufp) / 2
+	a, b := (*bufp)[:half], (*bufp)[half:]
+	for i, x := range X {
+		if err := m.checkRow(x); err != nil {
+			return fmt.Errorf("gorgonia: Predict: row %d: %w", i, err)
+		}
+		logits := m.net.logits(x, a, b)
+		best := 0
+		for k, v := range logits {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return fmt.Errorf("gorgonia: Predict: row %d: %w", i, errNonFinite)
+			}
+			if v > logits[best] {
+				best = k
+			}
+		}
+		out[i] = best
+	}
+	return nil
+}
+
+// checkRow checks an input row's width and values.
+func (m *Model) checkRow(x []float64) error {
+	if len(x) != m.net.inputs {
+		return fmt.Errorf("width %d, but the model takes %d inputs", len(x), m.net.inputs)
+	}
+	return checkFinite(x)
+}
+
+// checkFinite reports the first NaN or infinite value of x.
+func checkFinite(x []float64) error {
+	for j, v := range x {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("column %d is %v; inputs must be finite", j, v)
+		}
+	}
+	return nil
+}
