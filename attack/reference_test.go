@@ -14,6 +14,16 @@ var blendReference = []struct {
 	{5, 4, 0, []float64{-2.1451626518152839550, 1.6487035127128941483, -1.3624780944892733547, -2.4876484656578286114, 0.79706491440290627899}},
 }
 
+// uintNReference: successive uintN(NewPCG(seed, streamPoison), n); n near 2^64
+// makes the rejection step frequent.
+var uintNReference = []struct {
+	n, seed uint64
+	want    []uint64
+}{
+	{9223372036854775809, 5, []uint64{2741160333282078460, 8265474540207339319, 3627384509204013640, 5299985025785834632, 3592317142327795869, 6242050422355273794, 1884472600374588037, 5071735803071905907}},
+	{3, 6, []uint64{2, 2, 0, 2, 2, 0, 2, 1}},
+}
+
 // sampleReference: rows sample(0..n-1, k, seed) chooses.
 var sampleReference = []struct {
 	n, k int

@@ -2,6 +2,7 @@ package attack
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -51,5 +52,15 @@ func TestSampleUniform(t *testing.T) {
 	sd := math.Sqrt(seeds * 0.25 * 0.75)
 	for i, c := range counts {
 		assert.InDelta(t, 1000, c, 5*sd, "row %d", i)
+	}
+}
+
+// TestUintNMatchesReference covers the rejection step of Lemire's method.
+func TestUintNMatchesReference(t *testing.T) {
+	for _, ref := range uintNReference {
+		src := rand.NewPCG(ref.seed, streamPoison)
+		for k, want := range ref.want {
+			assert.Equal(t, want, uintN(src, ref.n), "n=%d seed=%d draw %d", ref.n, ref.seed, k)
+		}
 	}
 }
