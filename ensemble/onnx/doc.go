@@ -1,0 +1,59 @@
+// Package onnx loads classifiers saved in the ONNX format as ensemble members, so that
+// N models trained on noisy copies of the training set in another framework (Algorithm
+// 1 of Weber et al., lines 2–4) can be certified in Go:
+//
+//	models, err := onnx.LoadDir("members") // member_0000.onnx, member_0001.onnx, …
+//	…
+//	e, err := ensemble.FromModels(models, noise, classes)
+//
+// Models run on github.com/owulveryck/onnx-go v0.5.0 and its Gorgonia backend
+// (backend/x/gorgonnx). A member's prediction is the argmax of its output row; its
+// MarshalBinary bytes are the ONNX file, whose SHA-256 seeds its test-time noise.
+// Importing the package registers the "onnx" model kind with ensemble.RegisterDecoder,
+// so that ensemble.Load can read back an ensemble saved with ONNX members.
+//
+// # Accepted models
+//
+// A model must have one float32 input of shape [batch, d1, …, dk] with fixed d1…dk (a
+// row of Predict holds d1·…·dk features in row-major order, e.g. C·H·W for an image)
+// and one float32 output of shape [batch, classes], classes ≥ 2. The batch dimension may
+// be symbolic or fixed; it is ignored. Weights, biases and reshape targets must be
+// initializers (export with constant folding). The default-domain opset must be 9–13.
+//
+// Supported operators, with the conditions under which onnx-go v0.5.0 computes them
+// correctly (each is exercised by the models in testdata against numpy):
+//
+//	Add                 two inputs of equal shape, or one broadcast as onnx-go v0.5.0 can
+//	                    (a bias of shape [n], [C, 1, 1], …; other shapes fail at load)
+//	BatchNormalization  inference form: scale, bias, mean and var initializers, one output
+//	Conv                2-D; weights (and bias) initializers; kernel_shape given; group 1;
+//	                    dilations 1; equal pads on every side; auto_pad NOTSET or VALID
+//	Flatten             axis 1
+//	Gemm                transA 0; C a constant bias of shape [n], [1, n] or scalar
+//	GlobalAveragePool
+//	MatMul              second operand a 2-D initializer
+//	MaxPool             2-D; equal pads on every side; ceil_mode 0; no dilations;
+//	                    auto_pad NOTSET
+//	Relu, Sigmoid, Tanh
+//	Reshape             int64 initializer shape starting with 0 (keep the batch), no -1
+//	Softmax             only as the last operator, over the classes (axis 1 or -1)
+//
+// Load rejects anything else with an error naming the node and the reason, before
+// running the model: for instance LogSoftmax, Clip, Shape and AveragePool (not
+// implemented by onnx-go v0.5.0), Concat (wrong results), Gemm without C, grouped
+// convolutions, or Softmax inside the network. It then builds the model and runs it once
+// on zeros, so whatever onnx-go still cannot execute fails at load time too.
+//
+// # Evaluation
+//
+// onnx-go fixes a graph's batch size when it first runs it, writes Gemm results into
+// the bias when the batch size is 1, and broadcasts 1-D operands along any axis whose
+// length matches. A Model therefore runs a graph whose batch size is the smallest
+// integer ≥ 2 that is no dimension of the model, and evaluates each row alone in the
+// first slot of the batch, the others holding zeros: a row's output depends on that row
+// only. Inputs are rounded to float32. NaN or infinite inputs or outputs are errors.
+//
+// A Model is not safe for concurrent use; load one per goroutine. Models loaded
+// separately may run in parallel: graph construction, which touches an unsynchronised
+// counter in onnx-go, happens inside Load under a package-level mutex.
+package onnx
