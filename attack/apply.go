@@ -63,10 +63,11 @@ func (cfg *config) checkRow(x []float64, d int) error {
 		return fmt.Errorf("has %d entries, the pattern's rows have %d", len(x), d)
 	}
 	for j, v := range x {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("entry %d is %v: rows must be finite", j, v)
-		}
-		if v < cfg.lo || v > cfg.hi {
+		// v − v is NaN exactly when v is NaN or ±Inf; one test in the common case.
+		if v-v != 0 || v < cfg.lo || v > cfg.hi {
+			if v-v != 0 {
+				return fmt.Errorf("entry %d is %v: rows must be finite", j, v)
+			}
 			return fmt.Errorf("entry %d = %v lies outside the clip range [%v, %v]", j, v, cfg.lo, cfg.hi)
 		}
 	}
