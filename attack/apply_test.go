@@ -162,3 +162,10 @@ func TestApplyErrors(t *testing.T) {
 	_, err = big.Apply([]float64{math.MaxFloat64, 0})
 	assert.ErrorContains(t, err, "overflows")
 }
+
+func TestZeroOption(t *testing.T) {
+	p, err := OnePixelFeatures(2, 0, 0.1)
+	require.NoError(t, err)
+	_, err = p.Apply([]float64{0, 0}, Option{})
+	assert.ErrorContains(t, err, "zero Option")
+}

@@ -15,7 +15,7 @@ const (
 type optionKind uint8
 
 const (
-	optRate optionKind = iota
+	optRate optionKind = iota + 1
 	optTarget
 	optAllToAll
 	optClasses
@@ -24,6 +24,7 @@ const (
 )
 
 var optionNames = [...]string{
+	0:           "zero Option",
 	optRate:     "WithRate",
 	optTarget:   "WithTarget",
 	optAllToAll: "WithAllToAll",
@@ -89,6 +90,9 @@ func newConfig(fn string, opts []Option, allowed ...optionKind) (config, error) 
 	cfg := config{rate: DefaultRate, target: DefaultTarget, lo: math.Inf(-1), hi: math.Inf(1)}
 	var seen [len(optionNames)]bool
 	for _, o := range opts {
+		if o.kind == 0 {
+			return cfg, fmt.Errorf("attack: zero Option: build options with WithRate, WithTarget, WithAllToAll, WithClasses, WithSeed or WithClip")
+		}
 		if !accepts(allowed, o.kind) {
 			return cfg, fmt.Errorf("attack: %s does not accept option %s", fn, optionNames[o.kind])
 		}

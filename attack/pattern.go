@@ -91,48 +91,21 @@ func (p Pattern) String() string {
 // PatternOption places a [OnePixel] or [FourPixel] pattern.
 type PatternOption struct {
 	h, w, c int
-	kind    uint8 // 1: AtPixel, 2: InChannel
+	kind    uint8 // optAtPixel or optInChannel
 }
+
+const (
+	optAtPixel = iota + 1
+	optInChannel
+)
 
 // AtPixel places a one-pixel pattern at pixel (h, w), or centres a four-pixel
 // pattern there: its pixels are then (h−1, w+1), (h, w), (h+1, w−1), (h+1, w+1).
-func AtPixel(h, w int) PatternOption { return PatternOption{kind: 1, h: h, w: w} }
+func AtPixel(h, w int) PatternOption { return PatternOption{kind: optAtPixel, h: h, w: w} }
 
 // InChannel restricts the pattern to channel c; by default it covers every channel
 // of its pixels, as the paper's reference implementation does for colour images.
-func InChannel(c int) PatternOption { return PatternOption{kind: 2, c: c} }
-
-// pixelPlacement is the validated anchor and channel choice of a pixel pattern.
-type pixelPlacement struct {
-	h, w     int
-	channels []int
-}
-
-func placePixels(s Shape, opts []PatternOption) (pixelPlacement, error) {
-	pl := pixelPlacement{h: (s.H - 1) / 2, w: (s.W - 1) / 2}
-	channel := -1
-	for _, o := range opts {
-		switch o.kind {
-		case 1:
-			pl.h, pl.w = o.h, o.w
-		case 2:
-			if o.c < 0 || o.c >= s.C {
-				return pl, fmt.Errorf("attack: channel %d outside [0, %d) of shape %v", o.c, s.C, s)
-			}
-			channel = o.c
-		default:
-			return pl, fmt.Errorf("attack: zero PatternOption: use AtPixel or InChannel")
-		}
-	}
-	if channel >= 0 {
-		pl.channels = []int{channel}
-	} else {
-		for c := range s.C {
-			pl.channels = append(pl.channels, c)
-		}
-	}
-	return pl, nil
-}
+func InChannel(c int) PatternOption { return PatternOption{kind: optInChannel, c: c} }
 
 // OnePixel returns the one-pixel pattern of the paper (Section 7.1.5): a single
 // pixel, by default the centre ((H−1)/2, (W−1)/2) (pixel (15, 15) on CIFAR-10 as in
@@ -140,17 +113,12 @@ func placePixels(s Shape, opts []PatternOption) (pixelPlacement, error) {
 // [InChannel] is given, each entry norm/√k for k touched entries, so ‖δ‖₂ = norm.
 // [AtPixel] moves it.
 func OnePixel(s Shape, norm float64, opts ...PatternOption) (Pattern, error) {
-	if err := s.validate(); err != nil {
-		return Pattern{}, err
-	}
-	pl, err := placePixels(s, opts)
-	if err != nil {
-		return Pattern{}, err
-	}
-	if !s.Contains(pl.h, pl.w, 0) {
-		return Pattern{}, fmt.Errorf("attack: pixel (%d, %d) outside %d×%d image", pl.h, pl.w, s.H, s.W)
-	}
-	return pixelPattern(KindOnePixel, s, norm, [][2]int{{pl.h, pl.w}}, pl.channels)
+	return pixelPattern(KindOnePixel, s, norm, opts, func(h, w int) ([][2]int, error) {
+		if !s.Contains(h, w, 0) {
+			return nil, fmt.Errorf("attack: pixel (%d, %d) outside %d×%d image", h, w, s.H, s.W)
+		}
+		return [][2]int{{h, w}}, nil
+	})
 }
 
 // FourPixel returns the four-pixel pattern of the paper (Section 7.1.5): pixels
@@ -161,22 +129,43 @@ func OnePixel(s Shape, norm float64, opts ...PatternOption) (Pattern, error) {
 // so ‖δ‖₂ = norm. [AtPixel] moves the anchor, which must keep all four pixels inside
 // the image (so H, W ≥ 3).
 func FourPixel(s Shape, norm float64, opts ...PatternOption) (Pattern, error) {
+	return pixelPattern(KindFourPixel, s, norm, opts, func(h, w int) ([][2]int, error) {
+		if h < 1 || h > s.H-2 || w < 1 || w > s.W-2 {
+			return nil, fmt.Errorf("attack: four-pixel anchor (%d, %d) needs 1 ≤ h ≤ H−2 and 1 ≤ w ≤ W−2 in a %d×%d image (H, W ≥ 3); for tabular rows use FourPixelFeatures", h, w, s.H, s.W)
+		}
+		return [][2]int{{h - 1, w + 1}, {h, w}, {h + 1, w - 1}, {h + 1, w + 1}}, nil
+	})
+}
+
+// pixelPattern builds a pattern on the pixels layout returns for the anchor
+// (default the centre, or AtPixel), in every channel or the one InChannel names,
+// with equal entries. layout returns the pixels in row-major order.
+func pixelPattern(kind Kind, s Shape, norm float64, opts []PatternOption, layout func(h, w int) ([][2]int, error)) (Pattern, error) {
 	if err := s.validate(); err != nil {
 		return Pattern{}, err
 	}
-	pl, err := placePixels(s, opts)
+	h, w := (s.H-1)/2, (s.W-1)/2
+	channels := make([]int, s.C)
+	for c := range channels {
+		channels[c] = c
+	}
+	for _, o := range opts {
+		switch o.kind {
+		case optAtPixel:
+			h, w = o.h, o.w
+		case optInChannel:
+			if o.c < 0 || o.c >= s.C {
+				return Pattern{}, fmt.Errorf("attack: channel %d outside [0, %d) of shape %v", o.c, s.C, s)
+			}
+			channels = []int{o.c}
+		default:
+			return Pattern{}, fmt.Errorf("attack: zero PatternOption: use AtPixel or InChannel")
+		}
+	}
+	pixels, err := layout(h, w)
 	if err != nil {
 		return Pattern{}, err
 	}
-	if pl.h < 1 || pl.h > s.H-2 || pl.w < 1 || pl.w > s.W-2 {
-		return Pattern{}, fmt.Errorf("attack: four-pixel anchor (%d, %d) needs 1 ≤ h ≤ H−2 and 1 ≤ w ≤ W−2 in a %d×%d image (H, W ≥ 3); for tabular rows use FourPixelFeatures", pl.h, pl.w, s.H, s.W)
-	}
-	h, w := pl.h, pl.w
-	pixels := [][2]int{{h - 1, w + 1}, {h, w}, {h + 1, w - 1}, {h + 1, w + 1}}
-	return pixelPattern(KindFourPixel, s, norm, pixels, pl.channels)
-}
-
-func pixelPattern(kind Kind, s Shape, norm float64, pixels [][2]int, channels []int) (Pattern, error) {
 	var idx []int
 	for _, px := range pixels {
 		for _, c := range channels {

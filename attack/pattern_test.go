@@ -21,6 +21,17 @@ func pixelsOf(p Pattern) []pixel {
 	return px
 }
 
+// inChannels lists channels 0..C−1 of each pixel.
+func inChannels(pixels [][2]int, C int) []pixel {
+	var out []pixel
+	for _, px := range pixels {
+		for c := range C {
+			out = append(out, pixel{px[0], px[1], c})
+		}
+	}
+	return out
+}
+
 // assertExactNorm checks the invariant: the exact ‖δ‖₂ is at most Norm() and
 // within a relative 10⁻¹⁵ of it.
 func assertExactNorm(t *testing.T, p Pattern, norm float64) {
@@ -37,7 +48,7 @@ func TestOnePixelNonSquareRGB(t *testing.T) {
 	p, err := OnePixel(s, 0.1)
 	require.NoError(t, err)
 	// Default: the centre ((4−1)/2, (6−1)/2) = (1, 2), every channel.
-	assert.Equal(t, []pixel{{1, 2, 0}, {1, 2, 1}, {1, 2, 2}}, pixelsOf(p))
+	assert.Equal(t, inChannels([][2]int{{1, 2}}, 3), pixelsOf(p))
 	assert.Equal(t, []int{24, 25, 26}, p.Indices()) // (1·6 + 2)·3 + c
 	assertExactNorm(t, p, 0.1)
 	for _, v := range p.Values() {
@@ -65,13 +76,7 @@ func TestFourPixelNonSquareRGB(t *testing.T) {
 	p, err := FourPixel(s, 0.1)
 	require.NoError(t, err)
 	// Anchor (2, 4): pixels (1, 5), (2, 4), (3, 3), (3, 5), three channels each.
-	var want []pixel
-	for _, px := range [][2]int{{1, 5}, {2, 4}, {3, 3}, {3, 5}} {
-		for c := range 3 {
-			want = append(want, pixel{px[0], px[1], c})
-		}
-	}
-	assert.Equal(t, want, pixelsOf(p))
+	assert.Equal(t, inChannels([][2]int{{1, 5}, {2, 4}, {3, 3}, {3, 5}}, 3), pixelsOf(p))
 	assertExactNorm(t, p, 0.1)
 	for _, v := range p.Values() {
 		assert.InDelta(t, 0.1/math.Sqrt(12), v, 1e-17)
@@ -94,13 +99,7 @@ func TestPixelPatternsMatchReferenceOnCIFAR(t *testing.T) {
 	assert.Equal(t, []pixel{{15, 15, 0}, {15, 15, 1}, {15, 15, 2}}, pixelsOf(one))
 	four, err := FourPixel(s, 0.1)
 	require.NoError(t, err)
-	var want []pixel
-	for _, px := range [][2]int{{14, 16}, {15, 15}, {16, 14}, {16, 16}} {
-		for c := range 3 {
-			want = append(want, pixel{px[0], px[1], c})
-		}
-	}
-	assert.Equal(t, want, pixelsOf(four))
+	assert.Equal(t, inChannels([][2]int{{14, 16}, {15, 15}, {16, 14}, {16, 16}}, 3), pixelsOf(four))
 }
 
 func TestPixelPatternsOnDigits(t *testing.T) {
