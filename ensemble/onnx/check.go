@@ -12,9 +12,9 @@ const (
 	maxOpset = 13
 )
 
-// maxInputDim bounds the number of input features, so that a corrupt or hostile shape
-// cannot make Load allocate an unbounded input buffer.
-const maxInputDim = 1 << 24
+// maxElements bounds the element count of every declared or stored tensor, so that a
+// corrupt or hostile file cannot make Load allocate without bound.
+const maxElements = 1 << 26
 
 // signature is what the checks learn about a model that passes them.
 type signature struct {
@@ -54,7 +54,7 @@ var supported = map[string]opCheck{
 	"BatchNormalization": {5, 5, checkBatchNorm},
 	"Conv":               {2, 3, checkConv},
 	"Flatten":            {1, 1, checkFlatten},
-	"Gemm":               {3, 3, checkGemm},
+	"Gemm":               {2, 3, checkGemm},
 	"GlobalAveragePool":  {1, 1, nil},
 	"MatMul":             {2, 2, checkMatMul},
 	"MaxPool":            {1, 1, checkMaxPool},
@@ -88,10 +88,8 @@ func checkModel(m *modelInfo) (*signature, error) {
 	if g.sparseInits > 0 {
 		return nil, fmt.Errorf("sparse initializers are not supported; store them dense")
 	}
-	for name, t := range g.inits {
-		if t.external {
-			return nil, fmt.Errorf("initializer %q is stored in an external file; save the model with all tensors inside it", name)
-		}
+	if err := checkTensors(g); err != nil {
+		return nil, err
 	}
 	sig, err := checkInterface(g)
 	if err != nil {
@@ -100,7 +98,7 @@ func checkModel(m *modelInfo) (*signature, error) {
 	v := graphView{g: g, output: sig.output}
 	for i, n := range g.nodes {
 		if err := checkNode(v, n); err != nil {
-			return nil, fmt.Errorf("node %d (%s %q): %w", i, n.opType, n.name, err)
+			return nil, fmt.Errorf("node %d (%s): %w", i, strings.TrimSpace(n.opType+" "+n.name), err)
 		}
 	}
 	sig.batch = chooseBatch(g)
@@ -120,6 +118,50 @@ func checkOpset(opsets map[string]int64) error {
 		return fmt.Errorf("opset %d is outside the supported range %d–%d; re-export the model with an opset version in that range", version, minOpset, maxOpset)
 	}
 	return nil
+}
+
+// checkTensors requires initializers to be float32 or int64 tensors stored in the file
+// with as many elements as their shape says, and bounds every declared shape.
+func checkTensors(g *graphInfo) error {
+	for name, t := range g.inits {
+		if t.external {
+			return fmt.Errorf("initializer %q is stored in an external file; save the model with all tensors inside it", name)
+		}
+		if t.dataType != dataTypeFloat && t.dataType != dataTypeInt64 {
+			return fmt.Errorf("initializer %q has element type %d; only float32 (1) and int64 (7) are supported", name, t.dataType)
+		}
+		n, ok := elements(t.dims)
+		if !ok || n != int64(t.stored) {
+			return fmt.Errorf("initializer %q of shape %v holds %d elements", name, t.dims, t.stored)
+		}
+	}
+	for _, list := range [][]valueInfo{g.inputs, g.outputs, g.valueInfos} {
+		for _, vi := range list {
+			var dims []int64
+			for _, d := range vi.dims {
+				if d.fixed {
+					dims = append(dims, d.value)
+				}
+			}
+			if _, ok := elements(dims); !ok {
+				return fmt.Errorf("tensor %q has declared shape %v: negative or more than %d elements", vi.name, dims, maxElements)
+			}
+		}
+	}
+	return nil
+}
+
+// elements returns the element count of a tensor of the given shape, and false if a
+// dimension is negative or the count exceeds maxElements.
+func elements(dims []int64) (int64, bool) {
+	n := int64(1)
+	for _, d := range dims {
+		if d < 0 || (d > 0 && n > maxElements/d) {
+			return 0, false
+		}
+		n *= d
+	}
+	return n, true
 }
 
 // checkInterface requires one float input [batch, d1, …, dk] with fixed d1…dk and one
@@ -143,16 +185,13 @@ func checkInterface(g *graphInfo) (*signature, error) {
 		if !d.fixed || d.value <= 0 {
 			return nil, fmt.Errorf("input %q dimension %d must have a fixed positive size; only the batch dimension may be symbolic", in.name, i+1)
 		}
-		if d.value > maxInputDim/int64(sig.inputDim) {
-			return nil, fmt.Errorf("input %q has more than %d features", in.name, maxInputDim)
-		}
 		sig.inputShape = append(sig.inputShape, int(d.value))
 		sig.inputDim *= int(d.value)
 	}
 	if out.elemType != dataTypeFloat || !out.hasShape || len(out.dims) != 2 {
 		return nil, fmt.Errorf("output %q must be a float32 tensor [batch, classes] of declared shape (elem type %d, %d dims)", out.name, out.elemType, len(out.dims))
 	}
-	if c := out.dims[1]; !c.fixed || c.value < 2 || c.value > maxInputDim {
+	if c := out.dims[1]; !c.fixed || c.value < 2 {
 		return nil, fmt.Errorf("output %q must have a fixed number of classes ≥ 2 (one score per class), got dimension %+v", out.name, c)
 	}
 	sig.classes = int(out.dims[1].value)
@@ -179,7 +218,11 @@ func checkNode(v graphView, n nodeInfo) error {
 		return fmt.Errorf("operator %s is not supported by this package (onnx-go v0.5.0); supported operators: %s", n.opType, strings.Join(supportedNames(), ", "))
 	}
 	if len(n.inputs) < op.minIn || len(n.inputs) > op.maxIn {
-		return fmt.Errorf("has %d inputs, want %d to %d", len(n.inputs), op.minIn, op.maxIn)
+		want := fmt.Sprint(op.minIn)
+		if op.maxIn > op.minIn {
+			want += fmt.Sprintf(" to %d", op.maxIn)
+		}
+		return fmt.Errorf("has %d inputs, want %s", len(n.inputs), want)
 	}
 	if slices.Contains(n.inputs, "") {
 		return fmt.Errorf("omitted optional inputs are not supported")
@@ -288,6 +331,9 @@ func checkFlatten(_ graphView, n nodeInfo) error {
 }
 
 func checkGemm(v graphView, n nodeInfo) error {
+	if len(n.inputs) == 2 {
+		return fmt.Errorf("Gemm without C fails in onnx-go v0.5.0; give it a zero bias")
+	}
 	if !attrIs(n, "transA", 0) {
 		return fmt.Errorf("transA 1 unsupported")
 	}

@@ -56,16 +56,25 @@ type Model struct {
 // that use an operator, attribute or opset outside what is supported (see the package
 // documentation), or that onnx-go fails to build and run on a zero input.
 func Load(data []byte) (*Model, error) {
+	m, err := load(data)
+	if err != nil {
+		return nil, fmt.Errorf("onnx: %w", err)
+	}
+	return m, nil
+}
+
+// load is Load without the package prefix on errors.
+func load(data []byte) (*Model, error) {
 	if len(data) == 0 {
-		return nil, errors.New("onnx: empty model data")
+		return nil, errors.New("empty model data")
 	}
 	info, err := parseModel(data)
 	if err != nil {
-		return nil, fmt.Errorf("onnx: model is not a valid ONNX protobuf: %w", err)
+		return nil, fmt.Errorf("model is not a valid ONNX protobuf: %w", err)
 	}
 	sig, err := checkModel(info)
 	if err != nil {
-		return nil, fmt.Errorf("onnx: unsupported model: %w", err)
+		return nil, fmt.Errorf("unsupported model: %w", err)
 	}
 	m := &Model{
 		data:    append([]byte(nil), data...),
@@ -76,7 +85,7 @@ func Load(data []byte) (*Model, error) {
 	shape := append([]int{sig.batch}, sig.inputShape...)
 	m.inputT = tensor.New(tensor.WithShape(shape...), tensor.WithBacking(m.batch))
 	if err := m.build(); err != nil {
-		return nil, fmt.Errorf("onnx: onnx-go cannot run the model: %w", err)
+		return nil, fmt.Errorf("onnx-go cannot run the model: %w", err)
 	}
 	return m, nil
 }
@@ -224,9 +233,9 @@ func LoadFile(path string) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("onnx: %w", err)
 	}
-	m, err := Load(data)
+	m, err := load(data)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("onnx: %s: %w", path, err)
 	}
 	return m, nil
 }

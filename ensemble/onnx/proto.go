@@ -59,10 +59,12 @@ type dimInfo struct {
 	fixed bool
 }
 
-// tensorInfo is a TensorProto: its shape, element type and, for int64 tensors, values.
+// tensorInfo is a TensorProto: its shape, element type, number of stored elements
+// (float32 and int64 tensors only) and, for int64 tensors, values.
 type tensorInfo struct {
 	dims     []int64
 	dataType int64
+	stored   int
 	int64s   []int64
 	external bool
 }
@@ -333,6 +335,12 @@ func parseTensor(b []byte) (string, tensorInfo, error) {
 			t.dims, err = appendInt64s(t.dims, typ, v, x)
 		case 2:
 			t.dataType = int64(x)
+		case 4: // float_data, packed or not
+			if typ == protowire.Fixed32Type {
+				t.stored++
+			} else {
+				t.stored += len(v) / 4
+			}
 		case 7:
 			t.int64s, err = appendInt64s(t.int64s, typ, v, x)
 		case 8:
@@ -344,10 +352,14 @@ func parseTensor(b []byte) (string, tensorInfo, error) {
 		}
 		return err
 	})
-	if t.dataType == dataTypeInt64 && len(t.int64s) == 0 && len(raw)%8 == 0 {
-		for ; len(raw) > 0; raw = raw[8:] {
+	switch t.dataType {
+	case dataTypeFloat:
+		t.stored += len(raw) / 4
+	case dataTypeInt64:
+		for ; len(raw) >= 8; raw = raw[8:] {
 			t.int64s = append(t.int64s, int64(binary.LittleEndian.Uint64(raw)))
 		}
+		t.stored = len(t.int64s)
 	}
 	return name, t, err
 }
