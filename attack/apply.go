@@ -11,8 +11,8 @@ type Applied struct {
 	X []float64
 	// Norm is ‖X − x‖₂, the norm actually added, rounded up: never below the exact
 	// norm of the change in the stored float64 values, at most a relative
-	// (k+6)·2⁻⁵³ above it for a pattern of k entries. Without clipping it equals
-	// ‖δ‖₂ up to that rounding; clipping can only lower it.
+	// 2(k+4)·2⁻⁵³ above it for a pattern of k entries. Without clipping it equals
+	// ‖δ‖₂ up to float64 rounding of x + δ; clipping can only lower it.
 	Norm float64
 	// Clipped counts the entries that [WithClip] moved back into range.
 	Clipped int

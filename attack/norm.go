@@ -36,8 +36,10 @@ func (a *sumSquares) bound() float64 {
 	if !a.nonzero {
 		return 0
 	}
-	s := a.sum + float64(a.k)*0x1p-1022
-	r := math.Sqrt(s) * (1 + float64(a.k+5)*unitRoundoff)
+	// The products below are exact, so FMA fusion could not change them; the
+	// conversions make that explicit.
+	s := a.sum + float64(float64(a.k)*0x1p-1022)
+	r := math.Sqrt(s) * (1 + float64(float64(a.k+5)*unitRoundoff))
 	return math.Nextafter(r, math.Inf(1))
 }
 

@@ -233,8 +233,9 @@ func equalPattern(kind Kind, s Shape, norm float64, idx []int) (Pattern, error) 
 // Blend returns the blending pattern of the paper (Section 7.1.5, after Chen et al.
 // [8]): a fixed random noise pattern over every entry, scaled to ‖δ‖₂ = norm. The
 // noise is uniform on (−1, 1) before scaling, drawn from a PCG generator seeded with
-// seed; it uses only exact integer-to-float conversions, so a seed gives the same δ
-// on every machine. (The reference implementation drew Gaussian noise; only ‖δ‖₂
+// seed. Only exact integer-to-float conversions and correctly rounded IEEE
+// operations (no FMA, no transcendental functions) are used, so a seed gives the
+// same δ on every machine. (The reference implementation drew Gaussian noise; only ‖δ‖₂
 // enters the certificate, Corollary 1.)
 func Blend(s Shape, norm float64, seed uint64) (Pattern, error) {
 	if err := s.validate(); err != nil {
