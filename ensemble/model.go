@@ -37,6 +37,14 @@ type Kinded interface {
 	Kind() string
 }
 
+// Dimensioned is implemented by models that know the length d of the inputs they take.
+// The test-time noise u_k of a member has length d (Algorithm 1, line 5); when the
+// members passed to FromModels or read by Load are Dimensioned, u_k is drawn at once,
+// otherwise on the first vote (see FromModels).
+type Dimensioned interface {
+	InputDim() int
+}
+
 // Decoder rebuilds a Model from the bytes its MarshalBinary returned. It must reject
 // malformed bytes with an error, never panic.
 type Decoder func(data []byte) (Model, error)
