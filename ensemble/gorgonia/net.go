@@ -265,10 +265,10 @@ func dense(dst, x, W, bias []float64, hidden bool) {
 	}
 }
 
-// relu returns max(0, v).
+// relu returns max(0, v), and NaN for NaN so that Predict reports it.
 func relu(v float64) float64 {
-	if v > 0 {
-		return v
+	if v < 0 {
+		return 0
 	}
-	return 0
+	return v
 }
