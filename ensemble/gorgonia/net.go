@@ -209,11 +209,8 @@ func conv3x3(dst, src []float64, c, h, w int, filt, bias []float64, filters int)
 					i0, i1 := max(0, 1-di), min(h, h+1-di)
 					j0, j1 := max(0, 1-dj), min(w, w+1-dj)
 					for i := i0; i < i1; i++ {
-						row := out[i*w : (i+1)*w]
-						base := (i+di-1)*w + dj - 1
-						for j := j0; j < j1; j++ {
-							row[j] += float64(wt * plane[base+j])
-						}
+						src := (i+di-1)*w + dj - 1 // input index of output (i, 0)
+						axpy(out[i*w+j0:i*w+j1], wt, plane[src+j0:src+j1])
 					}
 				}
 			}
@@ -251,10 +248,7 @@ func dense(dst, x, W, bias []float64, hidden bool) {
 		if xi == 0 {
 			continue
 		}
-		row := W[i*out : (i+1)*out]
-		for j, wij := range row {
-			dst[j] += float64(xi * wij)
-		}
+		axpy(dst, xi, W[i*out:(i+1)*out])
 	}
 	for j, v := range dst {
 		v += bias[j]
@@ -262,6 +256,16 @@ func dense(dst, x, W, bias []float64, hidden bool) {
 			v = relu(v)
 		}
 		dst[j] = v
+	}
+}
+
+// axpy adds a·x to dst (len(dst) == len(x)). The float64 conversion keeps the
+// product from being fused with the addition into an FMA instruction, which would
+// change the rounding on some architectures.
+func axpy(dst []float64, a float64, x []float64) {
+	dst = dst[:len(x)]
+	for j, v := range x {
+		dst[j] += float64(a * v)
 	}
 }
 
