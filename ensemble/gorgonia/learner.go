@@ -18,23 +18,25 @@ type Learner struct {
 var _ ensemble.BaseLearner = (*Learner)(nil)
 
 // NewMLP returns a learner of multilayer perceptrons: fully connected ReLU layers of
-// the WithHidden widths (default DefaultMLPHidden, 64 units), then a softmax layer,
-// trained to minimise the mean cross-entropy. The input width is that of the training
-// rows. WithFilters and WithImageShape are for NewCNN and give an error here.
+// the WithHidden widths (default one layer of DefaultMLPHidden = 64 units), then a
+// softmax layer, trained to minimise the mean cross-entropy. The input width is that
+// of the training rows. WithFilters and WithImageShape are for NewCNN and give an
+// error here. Defaults: Adam, η = DefaultLearningRate, DefaultEpochs epochs of
+// minibatches of DefaultBatchSize.
 func NewMLP(opts ...Option) (*Learner, error) {
 	cfg := newConfig(opts)
 	if cfg.filters != nil || cfg.h != 0 || cfg.w != 0 || cfg.c != 0 {
 		return nil, errors.New("gorgonia: NewMLP: WithFilters and WithImageShape configure a CNN; use NewCNN")
 	}
 	if cfg.hidden == nil {
-		cfg.hidden = DefaultMLPHidden
+		cfg.hidden = []int{DefaultMLPHidden}
 	}
 	return newLearner(cfg, arch{hidden: cfg.hidden}, "NewMLP")
 }
 
 // NewCNN returns a learner of small convolutional networks for h×w×c images given by
 // WithImageShape (required): convolution blocks of WithFilters filters each (default
-// DefaultCNNFilters: one block of 16), each a 3×3 convolution with zero padding 1 and
+// one block of DefaultCNNFilters = 16), each a 3×3 convolution with zero padding 1 and
 // a bias → ReLU → 2×2 max-pool with stride 2; then fully connected ReLU layers of the
 // WithHidden widths (default none), then a softmax layer, trained to minimise the mean
 // cross-entropy. For 8×8×1 digits the default is conv3×3(16) → ReLU → maxpool →
@@ -45,10 +47,10 @@ func NewCNN(opts ...Option) (*Learner, error) {
 		return nil, errors.New("gorgonia: NewCNN needs the input shape: pass WithImageShape(height, width, channels)")
 	}
 	if cfg.filters == nil {
-		cfg.filters = DefaultCNNFilters
+		cfg.filters = []int{DefaultCNNFilters}
 	}
 	if cfg.hidden == nil {
-		cfg.hidden = DefaultCNNHidden
+		cfg.hidden = []int{}
 	}
 	a := arch{cnn: true, h: cfg.h, w: cfg.w, c: cfg.c, inputs: cfg.h * cfg.w * cfg.c, filters: cfg.filters, hidden: cfg.hidden}
 	return newLearner(cfg, a, "NewCNN")

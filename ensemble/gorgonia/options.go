@@ -32,23 +32,16 @@ func (o Optimizer) String() string {
 	return fmt.Sprintf("Optimizer(%d)", int(o))
 }
 
-// Defaults of the options. DefaultMLPHidden and DefaultCNNFilters are the layer widths
-// used when WithHidden or WithFilters is not given.
+// Defaults of the options.
 const (
 	DefaultEpochs       = 20
 	DefaultBatchSize    = 32
 	DefaultLearningRate = 0.005
-)
-
-// Architecture defaults (copied by the constructors, never modified).
-var (
-	// DefaultMLPHidden is NewMLP's hidden layer: one ReLU layer of 64 units.
-	DefaultMLPHidden = []int{64}
-	// DefaultCNNFilters is NewCNN's convolution: one 3×3 block of 16 filters.
-	DefaultCNNFilters = []int{16}
-	// DefaultCNNHidden is NewCNN's dense part: no hidden layer, the pooled features
-	// feed the softmax layer directly.
-	DefaultCNNHidden = []int{}
+	// DefaultMLPHidden is the width of NewMLP's one hidden ReLU layer.
+	DefaultMLPHidden = 64
+	// DefaultCNNFilters is the filter count of NewCNN's one convolution block; by
+	// default NewCNN has no hidden fully connected layer.
+	DefaultCNNFilters = 16
 )
 
 // maxWidth bounds every layer width, filter count and image side, in the options and
@@ -75,7 +68,7 @@ type Option func(*config)
 // WithHidden sets the widths of the hidden fully connected ReLU layers, input side
 // first. WithHidden() with no widths gives no hidden layer: the MLP is then multinomial
 // logistic regression, and the CNN feeds its pooled features straight to the softmax
-// layer. Defaults: DefaultMLPHidden, DefaultCNNHidden.
+// layer. Defaults: one layer of DefaultMLPHidden units for NewMLP, none for NewCNN.
 func WithHidden(widths ...int) Option {
 	widths = append([]int{}, widths...)
 	return func(c *config) { c.hidden = widths }
@@ -84,7 +77,7 @@ func WithHidden(widths ...int) Option {
 // WithFilters sets the filter counts of the CNN's convolution blocks, input side first;
 // each block is a 3×3 convolution (stride 1, zero padding 1, so height and width are
 // kept) with a bias per filter, a ReLU, and a 2×2 max-pool with stride 2 (height and
-// width halved, rounded down). NewCNN only; default DefaultCNNFilters.
+// width halved, rounded down). NewCNN only; default one block of DefaultCNNFilters filters.
 func WithFilters(filters ...int) Option {
 	filters = append([]int{}, filters...)
 	return func(c *config) { c.filters = filters }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -169,11 +170,8 @@ func (c *config) train(ctx context.Context, net *network, X [][]float64, y []int
 				return err
 			}
 			net.fillBatch(xs, ys, X, y, perm[start:start+batch])
-			if err := G.Let(gr.x, xT); err != nil {
-				return err
-			}
-			if err := G.Let(gr.y, yT); err != nil {
-				return err
+			if err := errors.Join(G.Let(gr.x, xT), G.Let(gr.y, yT)); err != nil {
+				return fmt.Errorf("gorgonia: binding a minibatch: %w", err)
 			}
 			if err := vm.RunAll(); err != nil {
 				return fmt.Errorf("gorgonia: training step: %w", err)
