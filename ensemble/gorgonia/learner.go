@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/rabcert/rab/ensemble"
+	"github.com/rabcert/rab/ensemble/internal/check"
 )
 
 // Learner trains networks with Gorgonia; it implements ensemble.BaseLearner. A Learner
@@ -87,7 +88,7 @@ func (l *Learner) Fit(ctx context.Context, X [][]float64, y []int, classes int, 
 		return nil, err
 	}
 	for i, p := range net.params {
-		if err := checkFinite(p); err != nil {
+		if err := check.Finite(p); err != nil {
 			return nil, fmt.Errorf("gorgonia: Fit: training diverged (parameter tensor %d: %v); lower the learning rate", i, err)
 		}
 	}
@@ -98,32 +99,15 @@ func (l *Learner) Fit(ctx context.Context, X [][]float64, y []int, classes int, 
 // with the input width and the number of classes.
 func (l *Learner) archFor(X [][]float64, y []int, classes int) (arch, error) {
 	a := l.arch
-	if len(X) == 0 {
-		return a, errors.New("no training rows")
+	width, err := check.Data(X, y, classes)
+	if err != nil {
+		return a, err
 	}
-	if len(y) != len(X) {
-		return a, fmt.Errorf("%d rows but %d labels; want one label per row", len(X), len(y))
-	}
-	if classes < 2 || classes > maxWidth {
-		return a, fmt.Errorf("classes = %d, want 2..%d", classes, maxWidth)
-	}
-	width := len(X[0])
 	if a.cnn && width != a.inputs {
 		return a, fmt.Errorf("rows have width %d but the CNN's image shape %d×%d×%d needs %d values per row", width, a.h, a.w, a.c, a.inputs)
 	}
-	if width < 1 || width > maxWidth {
-		return a, fmt.Errorf("rows have width %d, want 1..%d", width, maxWidth)
-	}
-	for i, x := range X {
-		if len(x) != width {
-			return a, fmt.Errorf("row %d has width %d but row 0 has %d; rows must have equal widths", i, len(x), width)
-		}
-		if err := checkFinite(x); err != nil {
-			return a, fmt.Errorf("row %d: %w", i, err)
-		}
-		if y[i] < 0 || y[i] >= classes {
-			return a, fmt.Errorf("label %d of row %d is outside [0, %d)", y[i], i, classes)
-		}
+	if width > maxWidth || classes > maxWidth {
+		return a, fmt.Errorf("rows of width %d with %d classes: at most %d of each", width, classes, maxWidth)
 	}
 	a.inputs, a.classes = width, classes
 	return a, nil

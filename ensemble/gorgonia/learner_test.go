@@ -211,15 +211,16 @@ func TestFitRejectsBadInput(t *testing.T) {
 		classes int
 		want    string
 	}{
-		{"no rows", mlp, nil, nil, 2, "no training rows"},
-		{"label count", mlp, good, []int{0}, 2, "2 rows but 1 labels"},
-		{"one class", mlp, good, []int{0, 0}, 1, "classes = 1"},
-		{"label too large", mlp, good, []int{0, 2}, 2, "label 2 of row 1 is outside [0, 2)"},
-		{"negative label", mlp, good, []int{-1, 0}, 2, "label -1 of row 0"},
-		{"ragged", mlp, [][]float64{{0, 1}, {1}}, []int{0, 1}, 2, "row 1 has width 1 but row 0 has 2"},
-		{"empty rows", mlp, [][]float64{{}, {}}, []int{0, 1}, 2, "width 0"},
-		{"NaN", mlp, [][]float64{{0, 1}, {math.NaN(), 0}}, []int{0, 1}, 2, "row 1: column 0 is NaN"},
-		{"Inf", mlp, [][]float64{{0, math.Inf(-1)}, {1, 0}}, []int{0, 1}, 2, "row 0: column 1 is -Inf"},
+		{"no rows", mlp, nil, nil, 2, "empty data"},
+		{"label count", mlp, good, []int{0}, 2, "1 labels for 2 rows"},
+		{"one class", mlp, good, []int{0, 0}, 1, "1 classes: want at least 2"},
+		{"label too large", mlp, good, []int{0, 2}, 2, "label y[1] = 2 is outside [0, 2)"},
+		{"negative label", mlp, good, []int{-1, 0}, 2, "label y[0] = -1 is outside [0, 2)"},
+		{"ragged", mlp, [][]float64{{0, 1}, {1}}, []int{0, 1}, 2, "row 1 has 1 columns, row 0 has 2"},
+		{"empty rows", mlp, [][]float64{{}, {}}, []int{0, 1}, 2, "empty data"},
+		{"NaN", mlp, [][]float64{{0, 1}, {math.NaN(), 0}}, []int{0, 1}, 2, "row 1: value NaN at column 0"},
+		{"Inf", mlp, [][]float64{{0, math.Inf(-1)}, {1, 0}}, []int{0, 1}, 2, "row 0: value -Inf at column 1"},
+		{"too many classes", mlp, good, []int{0, 1}, maxWidth + 1, "at most 1048576"},
 		{"CNN width", cnn, [][]float64{{0, 1, 0}, {1, 0, 1}}, []int{0, 1}, 2, "rows have width 3 but the CNN's image shape 2×2×1 needs 4"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/rabcert/rab/ensemble"
+	"github.com/rabcert/rab/ensemble/internal/check"
 )
 
 // Model kinds, under which the package registers its decoder with
@@ -31,8 +32,9 @@ type Model struct {
 }
 
 var (
-	_ ensemble.Model  = (*Model)(nil)
-	_ ensemble.Kinded = (*Model)(nil)
+	_ ensemble.Model       = (*Model)(nil)
+	_ ensemble.Kinded      = (*Model)(nil)
+	_ ensemble.Dimensioned = (*Model)(nil)
 )
 
 // newModel wraps a network whose architecture has been validated.
@@ -64,6 +66,9 @@ func (m *Model) Kind() string {
 	}
 	return KindMLP
 }
+
+// InputDim returns the width of the rows the model takes: h·w·c for a CNN.
+func (m *Model) InputDim() int { return m.net.inputs }
 
 // MarshalBinary returns the model's versioned serialisation: architecture and weights
 // (format in codec.go). Equal models give equal bytes.
@@ -106,15 +111,5 @@ func (m *Model) checkRow(x []float64) error {
 	if len(x) != m.net.inputs {
 		return fmt.Errorf("width %d, but the model takes %d inputs", len(x), m.net.inputs)
 	}
-	return checkFinite(x)
-}
-
-// checkFinite reports the first NaN or infinite value of x.
-func checkFinite(x []float64) error {
-	for j, v := range x {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("column %d is %v; inputs must be finite", j, v)
-		}
-	}
-	return nil
+	return check.Finite(x)
 }

@@ -33,6 +33,7 @@ func TestMarshalRoundTrip(t *testing.T) {
 			back, err := Decode(data)
 			require.NoError(t, err)
 			assert.Equal(t, m.Kind(), back.Kind())
+			assert.Equal(t, m.net.inputs, back.InputDim())
 			assert.Equal(t, data, marshal(t, back))
 			X := randomRows(50, m.net.inputs, 3)
 			if name == "trained" {
@@ -167,7 +168,7 @@ func TestPredictRejectsBadInput(t *testing.T) {
 	}{
 		{"out length", [][]float64{good, good}, make([]int, 1), "2 rows but len(out) = 1"},
 		{"width", [][]float64{good, good[:39]}, make([]int, 2), "row 1: width 39, but the model takes 40 inputs"},
-		{"NaN", [][]float64{nan}, make([]int, 1), "row 0: column 7 is NaN"},
+		{"NaN", [][]float64{nan}, make([]int, 1), "row 0: value NaN at column 7"},
 		{"Inf", [][]float64{{math.Inf(1)}}, make([]int, 1), "width 1"},
 		{"overflow", [][]float64{good, huge}, make([]int, 2), "row 1: non-finite activation"},
 	} {
