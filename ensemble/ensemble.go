@@ -1,0 +1,204 @@
+package ensemble
+
+import (
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/rabcert/rab/smoothing"
+)
+
+// Ensemble is a collection of N trained members {(h_k, u_k)} (Algorithm 1) with the
+// smoothing noise they were trained with and the number of classes. Its methods are
+// safe for concurrent use: each member is locked while it predicts, so members need not
+// be safe for concurrent use themselves.
+type Ensemble struct {
+	s         *shared
+	testNoise bool // vote on x + u_k (Algorithm 1); false: on x
+}
+
+// shared is the state common to an Ensemble and its WithoutTestNoise view.
+type shared struct {
+	members []*member
+	noise   smoothing.Noise
+	classes int
+	seed    uint64
+
+	dimMu sync.Mutex
+	dim   int // input dimension d; 0 until known (see FromModels)
+}
+
+// member is one trained model h_k with its test-time noise u_k.
+type member struct {
+	mu     sync.Mutex // held while model predicts
+	model  Model
+	kind   string            // Kind() if the model is Kinded, else ""
+	size   int               // length of the model's MarshalBinary bytes
+	digest [sha256.Size]byte // their SHA-256
+	seed   uint64            // smoothing.SeedFromModel of those bytes: the seed of u_k
+	noise  []float64         // u_k, length d once the dimension is known
+}
+
+// newMember marshals model and derives the seed of its test-time noise.
+func newMember(model Model) (*member, error) {
+	data, err := model.MarshalBinary()
+	if err != nil {
+		return nil, fmt.Errorf("MarshalBinary: %w", err)
+	}
+	m := &member{model: model, size: len(data), digest: sha256.Sum256(data), seed: smoothing.SeedFromModel(data)}
+	if k, ok := model.(Kinded); ok {
+		m.kind = k.Kind()
+	}
+	return m, nil
+}
+
+// drawNoise draws the member's test-time noise u_k ~ noise^d from
+// smoothing.Stream(seed_k, 0), coordinate by coordinate (Algorithm 1, line 5).
+func (m *member) drawNoise(noise smoothing.Noise, u []float64) {
+	rng := smoothing.Stream(m.seed, 0)
+	for j := range u {
+		u[j] = noise.Sample(rng)
+	}
+	m.noise = u
+}
+
+// modelDim returns the InputDim of a Dimensioned model, or 0.
+func modelDim(model Model) int {
+	if dm, ok := model.(Dimensioned); ok {
+		return dm.InputDim()
+	}
+	return 0
+}
+
+// FromModels returns an Ensemble of members trained elsewhere, e.g. N networks trained
+// in another framework on noisy copies of the data drawn with the given noise. Member
+// k's test-time noise u_k is drawn from smoothing.Stream(smoothing.SeedFromModel(b_k), 0)
+// with b_k its MarshalBinary bytes, exactly as for members trained by Train.
+//
+// u_k has one coordinate per input feature. If the models implement Dimensioned, they
+// must agree on InputDim and the noise is drawn at once. Otherwise the dimension is
+// fixed by the first call to Votes, VotesBatch or Estimate, and later calls with inputs
+// of another length are rejected. This is deterministic: u_k of length d is the first
+// d draws of its stream, whenever it is drawn.
+//
+// The models must not change after FromModels: their bytes fix u_k, and Save checks
+// them. Seed returns 0 for an Ensemble built by FromModels.
+func FromModels(models []Model, noise smoothing.Noise, classes int) (*Ensemble, error) {
+	if len(models) == 0 {
+		return nil, errors.New("ensemble: FromModels: no models: want at least 1")
+	}
+	members := make([]*member, len(models))
+	for k, model := range models {
+		if model == nil {
+			return nil, fmt.Errorf("ensemble: FromModels: model %d is nil", k)
+		}
+		m, err := newMember(model)
+		if err != nil {
+			return nil, fmt.Errorf("ensemble: FromModels: model %d: %w", k, err)
+		}
+		members[k] = m
+	}
+	s, err := newShared(members, noise, classes, 0, 0)
+	if err != nil {
+		return nil, fmt.Errorf("ensemble: FromModels: %w", err)
+	}
+	return &Ensemble{s: s, testNoise: true}, nil
+}
+
+// newShared returns the state of an ensemble of the given members. dim is the input
+// dimension if known, else 0; Dimensioned members must agree with it and each other.
+// If the dimension is known, every u_k is drawn.
+func newShared(members []*member, noise smoothing.Noise, classes int, seed uint64, dim int) (*shared, error) {
+	s := &shared{members: members, noise: noise, classes: classes, seed: seed}
+	if err := s.validate(); err != nil {
+		return nil, err
+	}
+	for k, m := range members {
+		d := modelDim(m.model)
+		switch {
+		case d < 0:
+			return nil, fmt.Errorf("member %d reports input dimension %d", k, d)
+		case d > 0 && dim > 0 && d != dim:
+			return nil, fmt.Errorf("member %d takes inputs of dimension %d, but the ensemble's inputs have dimension %d", k, d, dim)
+		case d > 0:
+			dim = d
+		}
+	}
+	if dim > 0 {
+		if err := s.fixDim(dim); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// validate checks the noise and the number of classes.
+func (s *shared) validate() error {
+	if s.noise.Kind() == 0 {
+		return smoothing.ErrZeroNoise
+	}
+	if s.classes < 2 {
+		return fmt.Errorf("%d classes: want at least 2", s.classes)
+	}
+	return nil
+}
+
+// fixDim records the input dimension d, drawing every member's u_k if it was unknown,
+// and fails if a different dimension was recorded before.
+func (s *shared) fixDim(d int) error {
+	s.dimMu.Lock()
+	defer s.dimMu.Unlock()
+	switch s.dim {
+	case d:
+		return nil
+	case 0:
+		flat := make([]float64, len(s.members)*d)
+		for k, m := range s.members {
+			m.drawNoise(s.noise, flat[k*d:(k+1)*d:(k+1)*d])
+		}
+		s.dim = d
+		return nil
+	}
+	return fmt.Errorf("inputs have %d features, the ensemble's members take %d", d, s.dim)
+}
+
+// WithoutTestNoise returns a view of e whose members vote on x itself instead of
+// x + u_k. It shares e's members. The paper reports that voting without test-time noise
+// loses accuracy (Section 6.1.3); the view exists to measure that. Certificates from
+// either are sound: h_k(· + u_k) and h_k are both deterministic functions of the noisy
+// training set.
+func (e *Ensemble) WithoutTestNoise() *Ensemble { return &Ensemble{s: e.s, testNoise: false} }
+
+// TestNoise reports whether members vote on x + u_k (true unless the Ensemble came from
+// WithoutTestNoise).
+func (e *Ensemble) TestNoise() bool { return e.testNoise }
+
+// Len returns the number of members N.
+func (e *Ensemble) Len() int { return len(e.s.members) }
+
+// Classes returns the number of classes C.
+func (e *Ensemble) Classes() int { return e.s.classes }
+
+// Noise returns the smoothing noise of training and of u_k.
+func (e *Ensemble) Noise() smoothing.Noise { return e.s.noise }
+
+// Seed returns the seed Train was given (0 for FromModels).
+func (e *Ensemble) Seed() uint64 { return e.s.seed }
+
+// Dim returns the input dimension d, or 0 if it is not known yet (see FromModels).
+func (e *Ensemble) Dim() int {
+	e.s.dimMu.Lock()
+	defer e.s.dimMu.Unlock()
+	return e.s.dim
+}
+
+// Models returns the members h_1 … h_N in order, in a new slice. The models must not be
+// used while the Ensemble votes, unless they are safe for concurrent use.
+func (e *Ensemble) Models() []Model {
+	out := make([]Model, len(e.s.members))
+	for k, m := range e.s.members {
+		out[k] = m.model
+	}
+	return out
+}

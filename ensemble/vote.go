@@ -1,0 +1,182 @@
+package ensemble
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/rabcert/rab/ensemble/internal/check"
+)
+
+// blockRows is the number of inputs a member predicts in one call: it bounds each
+// worker's scratch to blockRows·d values however large the batch.
+const blockRows = 256
+
+// Votes returns the vote counts of the members on x, counts[c] = |{k : h_k(x + u_k) = c}|
+// (eq. (17) times N; Algorithm 2, line 1), with len(counts) = Classes(). The members
+// vote in parallel on GOMAXPROCS goroutines. x must be finite and have Dim() features
+// (it fixes Dim if unknown; see FromModels). A member that fails or predicts a class
+// outside [0, C) fails the call with an error naming it. Votes stops with ctx.Err() when
+// ctx is cancelled.
+func (e *Ensemble) Votes(ctx context.Context, x []float64) ([]int, error) {
+	counts, err := e.VotesBatch(ctx, [][]float64{x})
+	if err != nil {
+		return nil, err
+	}
+	return counts[0], nil
+}
+
+// VotesBatch returns Votes for every row of X: counts[i][c] is the number of members
+// voting c on X[i]. Each member predicts blocks of up to 256 rows per call.
+func (e *Ensemble) VotesBatch(ctx context.Context, X [][]float64) ([][]int, error) {
+	if len(X) == 0 {
+		return [][]int{}, nil
+	}
+	d, err := check.Matrix(X)
+	if err != nil {
+		return nil, fmt.Errorf("ensemble: votes: %w", err)
+	}
+	if err := e.s.fixDim(d); err != nil {
+		return nil, fmt.Errorf("ensemble: votes: %w", err)
+	}
+	c := e.s.classes
+	flat := make([]int, len(X)*c)
+	counts := make([][]int, len(X))
+	for i := range counts {
+		counts[i] = flat[i*c : (i+1)*c : (i+1)*c]
+	}
+	v := voting{e: e, X: X, d: d, blocks: (len(X) + blockRows - 1) / blockRows}
+	tasks := v.blocks * len(e.s.members)
+	workers := min(runtime.GOMAXPROCS(0), tasks)
+	extra := make([][]int, workers-1) // the other workers' counts, merged below
+	var wg sync.WaitGroup
+	for w := range extra {
+		extra[w] = make([]int, len(flat))
+		wg.Go(func() { v.work(ctx, extra[w]) })
+	}
+	v.work(ctx, flat)
+	wg.Wait()
+	if v.err != nil {
+		return nil, v.err
+	}
+	if v.stopped.Load() { // cancelled before every task ran
+		return nil, fmt.Errorf("ensemble: votes: %w", ctx.Err())
+	}
+	for _, part := range extra {
+		for i, n := range part {
+			flat[i] += n
+		}
+	}
+	return counts, nil
+}
+
+// voting is one VotesBatch call: its tasks are (block of rows, member) pairs, handed to
+// workers in order through next.
+type voting struct {
+	e      *Ensemble
+	X      [][]float64
+	d      int
+	blocks int
+
+	next    atomic.Int64
+	stopped atomic.Bool
+	errMu   sync.Mutex
+	err     error
+	errK    int
+}
+
+// scratch is a worker's reusable buffers.
+type scratch struct {
+	noisy []float64   // blockRows·d values: the block plus u_k
+	rows  [][]float64 // rows of noisy
+	pred  []int       // predictions of the block
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+// work runs tasks until none is left or the call fails, adding votes into counts.
+func (v *voting) work(ctx context.Context, counts []int) {
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
+	members := v.e.s.members
+	for !v.stopped.Load() {
+		task := int(v.next.Add(1) - 1)
+		if task >= v.blocks*len(members) {
+			return
+		}
+		if ctx.Err() != nil {
+			v.stopped.Store(true)
+			return
+		}
+		block, k := task/len(members), task%len(members)
+		lo, hi := block*blockRows, min((block+1)*blockRows, len(v.X))
+		if err := v.vote(members[k], lo, hi, sc, counts); err != nil {
+			v.fail(k, err)
+		}
+	}
+}
+
+// vote adds member m's votes on the rows lo…hi−1 into counts.
+func (v *voting) vote(m *member, lo, hi int, sc *scratch, counts []int) error {
+	X := v.X[lo:hi]
+	rows := X
+	if v.e.testNoise {
+		rows = sc.addNoise(X, m.noise, v.d)
+	}
+	pred := sc.predictions(len(X))
+	m.mu.Lock()
+	err := m.model.Predict(rows, pred)
+	m.mu.Unlock()
+	if err != nil {
+		return fmt.Errorf("predicting inputs %d to %d: %w", lo, hi-1, err)
+	}
+	c := v.e.s.classes
+	for i, p := range pred {
+		if p < 0 || p >= c {
+			return fmt.Errorf("predicted class %d for input %d: want a class in [0, %d)", p, lo+i, c)
+		}
+		counts[(lo+i)*c+p]++
+	}
+	return nil
+}
+
+// fail records a member's error (the one with the lowest member index) and stops the
+// call.
+func (v *voting) fail(k int, err error) {
+	v.errMu.Lock()
+	defer v.errMu.Unlock()
+	if v.err == nil || k < v.errK {
+		v.errK = k
+		v.err = fmt.Errorf("ensemble: votes: member %d: %w", k, err)
+	}
+	v.stopped.Store(true)
+}
+
+// addNoise returns the rows x_i + u, written into the scratch buffer.
+func (sc *scratch) addNoise(X [][]float64, u []float64, d int) [][]float64 {
+	if cap(sc.noisy) < len(X)*d {
+		sc.noisy = make([]float64, blockRows*d)
+	}
+	if cap(sc.rows) < len(X) {
+		sc.rows = make([][]float64, blockRows)
+	}
+	rows := sc.rows[:len(X)]
+	for i, x := range X {
+		row := sc.noisy[i*d : (i+1)*d : (i+1)*d]
+		for j, xj := range x {
+			row[j] = xj + u[j]
+		}
+		rows[i] = row
+	}
+	return rows
+}
+
+// predictions returns a prediction buffer for n rows.
+func (sc *scratch) predictions(n int) []int {
+	if cap(sc.pred) < n {
+		sc.pred = make([]int, blockRows)
+	}
+	return sc.pred[:n]
+}
