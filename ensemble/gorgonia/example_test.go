@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"log"
 
+	"github.com/rabcert/rab/ensemble"
 	"github.com/rabcert/rab/ensemble/gorgonia"
+	"github.com/rabcert/rab/smoothing"
 )
 
 // Train an MLP on two well-separated clusters and classify new points.
@@ -74,4 +76,32 @@ func ExampleNewCNN() {
 	}
 	fmt.Println(model.Kind(), pred)
 	// Output: gorgonia-cnn [1 0 1 0 1 0 1 0]
+}
+
+// Train an ensemble of noisy MLPs (RAB's Algorithm 1) with package ensemble and count
+// the members' votes on a new point.
+func ExampleNewMLP_ensemble() {
+	X := [][]float64{
+		{0.1, 0.2}, {0.2, 0.1}, {0.0, 0.3}, {0.3, 0.2}, // class 0
+		{0.9, 0.8}, {0.8, 0.9}, {1.0, 0.7}, {0.7, 1.0}, // class 1
+	}
+	y := []int{0, 0, 0, 0, 1, 1, 1, 1}
+	learner, err := gorgonia.NewMLP(gorgonia.WithHidden(16), gorgonia.WithEpochs(100), gorgonia.WithBatchSize(4))
+	if err != nil {
+		log.Fatal(err)
+	}
+	noise, err := smoothing.Gaussian(0.1)
+	if err != nil {
+		log.Fatal(err)
+	}
+	e, err := ensemble.Train(context.Background(), X, y, learner, noise, ensemble.WithModels(10), ensemble.WithSeed(1))
+	if err != nil {
+		log.Fatal(err)
+	}
+	votes, err := e.Votes(context.Background(), []float64{0.1, 0.1})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("votes per class:", votes)
+	// Output: votes per class: [10 0]
 }
