@@ -1,0 +1,496 @@
+package knn
+
+import (
+	"math"
+	"slices"
+)
+
+// Exact evaluation of the smoothed K-NN (Theorem 3, Appendix B).
+//
+// Let B_j be the bucket of training point j and F_j(l) = P(B_j ≤ l), p_j^l =
+// F_j(l) − F_j(l−1). Point j precedes (i, l) in the (bucket, index) order iff B_j < l,
+// or B_j = l and j < i; so, given B_i = l, the points before i are independent with
+// P(j before) = F_j(l) for j < i and F_j(l−1) for j > i. Hence (Appendix B)
+//
+//	P(K-th is i, B_i = l, tally γ of the K−1 before) = p_i^l · Π_c P_c^{i,l}(γ_c),
+//
+// where P_c^{i,l} is the Poisson-binomial distribution of the number of class-c points
+// before (i, l), truncated at K−1. For each bucket, one backward pass stores the
+// per-class suffix products Π_{j>i}(1 − F_j(l−1) + F_j(l−1)z) and one forward pass
+// keeps the prefix products, so each (i, l) costs O(K²) plus the vote: a depth-first
+// enumeration of the tallies γ with |γ| = K−1 that credits the majority class of
+// γ + e_{y_i} (ties to the smallest label). This is O(n·L·(K² + #tallies)) instead of
+// the paper's O(K^{2+C} n² L C).
+//
+// Sparsity makes it fast. For one input only a window of buckets can hold the K-th
+// point: below l_lo fewer than K points fit (P(N(l_lo−1) ≥ K) ≤ e_K(F(l_lo−1)), the
+// elementary symmetric polynomial), above l_hi at least K points are almost surely
+// (P(N(l_hi) < K) computed exactly); and only training points with non-negligible
+// F_j(l_hi) matter, which by monotonicity of F in λ_j is a prefix of the points sorted
+// by distance. Everything cut is bounded and added to the reported error:
+//
+//   - far points j, moved beyond l_hi: total variation F_j(l_hi) each;
+//   - the K-th point outside [l_lo, l_hi]: e_K(F(l_lo−1)) + P(N(l_hi) < K);
+//   - CDF truncation and rounding: Σ_j Σ_l |ΔF_j(l)| (total variation of the coarsened
+//     bucket distributions);
+//   - CDF values below tol/(16|R|) set to zero: their value;
+//   - rounding of the dynamic programme (all terms are non-negative, so relative error
+//     bounds apply);
+//   - renormalisation to a sum of 1: |1 − Σ_c q_c|.
+
+// probeSize is the number of nearest training points used to locate the window.
+const probeSize = 256
+
+type lamIdx struct {
+	lam float64
+	idx int32
+}
+
+// workspace holds the per-goroutine scratch memory of one evaluation.
+type workspace struct {
+	s      *Smoother
+	lam    []float64
+	sorted []lamIdx
+	pw     poissonWindow
+	pmf    []float64 // K: truncated Poisson-binomial
+	esym   []float64 // K+1: elementary symmetric polynomials
+	inR    []bool
+	rIdx   []int32
+	rCls   []int32
+	rLam   []float64
+	fmat   []float64 // edge-major: fmat[e*m + r]
+	ferr   []float64 // per edge row: Σ_r error bound of fmat
+	sufCls []float64 // m×K
+	run    []float64 // C×K
+	pre    []float64 // C×K
+	cur    []float64 // C×K
+	excl   []float64 // K
+	dptr   [][]float64
+	res    []float64
+	acc    []float64
+	comp   []float64
+	own    int
+	leaves int // number of tallies γ with |γ| = K−1
+}
+
+func newWorkspace(s *Smoother) *workspace {
+	C, K := s.classes, s.k
+	leaves := 1.0 // C(K−1+C−1, C−1)
+	for i := 1; i < C; i++ {
+		leaves = leaves * float64(K-1+i) / float64(i)
+	}
+	return &workspace{
+		s:      s,
+		lam:    make([]float64, s.n),
+		sorted: make([]lamIdx, s.n),
+		pmf:    make([]float64, K),
+		esym:   make([]float64, K+1),
+		inR:    make([]bool, s.n),
+		run:    make([]float64, C*K),
+		pre:    make([]float64, C*K),
+		cur:    make([]float64, C*K),
+		excl:   make([]float64, K),
+		dptr:   make([][]float64, C),
+		res:    make([]float64, C),
+		acc:    make([]float64, C),
+		comp:   make([]float64, C),
+		leaves: int(math.Round(leaves)),
+	}
+}
+
+// fAt returns F(l; λ) (bucket index l ∈ [0, L]) and its error bound.
+func (ws *workspace) fAt(lam float64, l int) (float64, float64) {
+	switch {
+	case l <= 0:
+		return 0, 0
+	case l >= len(ws.s.edges)+1:
+		return 1, 0
+	}
+	tb := ws.s.table
+	ws.pw.fill(lam/2, tb.row(l-1).kZero)
+	return tb.eval(&ws.pw, l-1)
+}
+
+// probabilities writes the class probabilities for x into out and returns the error
+// bound. x has been validated.
+func (ws *workspace) probabilities(x, out []float64) float64 {
+	s := ws.s
+	n, d, K, L := s.n, s.d, s.k, len(s.edges)+1
+	sigma2 := s.sigma * s.sigma
+	for j := range n {
+		row := s.x[j*d : (j+1)*d]
+		var sum float64
+		for k, v := range row {
+			diff := v - x[k]
+			sum += float64(diff * diff)
+		}
+		ws.lam[j] = sum / sigma2
+		ws.sorted[j] = lamIdx{ws.lam[j], int32(j)}
+	}
+	slices.SortFunc(ws.sorted, func(a, b lamIdx) int {
+		switch {
+		case a.lam < b.lam:
+			return -1
+		case a.lam > b.lam:
+			return 1
+		}
+		return int(a.idx - b.idx)
+	})
+
+	tol := s.tol
+	deltaHi, deltaLo, deltaR := tol/8, tol/8, tol/(8*float64(n))
+
+	// Locate a block of buckets [gLo, gHi] that contains the window, from the
+	// probeSize nearest points (both ends are rigorous).
+	probe := min(n, probeSize)
+	gHi := L
+	if ws.probeHi(L-1, probe, deltaHi) {
+		gHi = searchFirst(1, L-1, func(l int) bool { return ws.probeHi(l, probe, deltaHi) })
+	}
+	gLo := searchLast(1, gHi, func(l int) bool { return ws.probeLo(l-1, probe, deltaLo) })
+
+	// Relevant points: F_j(gHi) > deltaR, a prefix of the sorted order.
+	var errBound float64
+	cut := n
+	if gHi < L {
+		cut = searchFirst(0, n, func(c int) bool {
+			if c == n {
+				return true
+			}
+			f, e := ws.fAt(ws.sorted[c].lam, gHi)
+			return f+e <= deltaR
+		})
+		if cut < n {
+			f, e := ws.fAt(ws.sorted[cut].lam, gHi)
+			errBound += float64(n-cut) * (f + e)
+		}
+	}
+	ws.collect(cut)
+	m := len(ws.rIdx)
+
+	ws.fillMatrix(gLo-1, gHi)
+	lHi := searchFirst(gLo, gHi, func(l int) bool { return ws.lowerCountTail(l-gLo+1) <= deltaHi })
+	lLo := searchLast(gLo, lHi, func(l int) bool { return ws.upperCountTail(l-gLo) <= deltaLo })
+	rounding := 1 + float64(4*(m+K))*eps
+	errBound += rounding * (ws.upperCountTail(lLo-gLo) + ws.lowerCountTail(lHi-gLo+1))
+	for e := lLo - gLo; e <= lHi-gLo+1; e++ {
+		errBound += ws.ferr[e]
+	}
+	errBound += ws.zeroNegligible(lLo-gLo, lHi-gLo+1, tol/(16*float64(max(m, 1))))
+
+	clear(ws.acc)
+	clear(ws.comp)
+	for l := lLo; l <= lHi; l++ {
+		ws.bucket(l - gLo + 1)
+	}
+
+	var total float64
+	for c := range out {
+		out[c] = ws.acc[c] + ws.comp[c]
+		total += out[c]
+	}
+	depth := float64(4*m + s.classes*K + s.classes + ws.leaves + 8)
+	errBound += 1.01*depth*eps*total + 4*eps
+	errBound += math.Abs(1-total) + float64(2*s.classes)*eps
+	for c := range out {
+		out[c] = min(max(out[c]/total, 0), 1)
+	}
+	return errBound
+}
+
+// searchFirst returns the smallest v in [lo, hi] with ok(v), or hi if there is none;
+// ok must be monotone (false … false true … true).
+func searchFirst(lo, hi int, ok func(int) bool) int {
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if ok(mid) {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	return lo
+}
+
+// searchLast returns the largest v in [lo, hi] with ok(v), or lo if there is none;
+// ok must be monotone (true … true false … false).
+func searchLast(lo, hi int, ok func(int) bool) int {
+	for lo < hi {
+		mid := int(uint(lo+hi+1) >> 1)
+		if ok(mid) {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	return lo
+}
+
+// probeHi reports whether P(fewer than K of the m nearest points lie in buckets ≤ l)
+// ≤ target, which bounds the same probability for all points.
+func (ws *workspace) probeHi(l, m int, target float64) bool {
+	pmf := resetPoly(ws.pmf)
+	for i := range m {
+		f, _ := ws.fAt(ws.sorted[i].lam, l)
+		mulFactor(pmf, f)
+		var sum float64
+		for _, v := range pmf {
+			sum += v
+		}
+		if sum <= target {
+			return true
+		}
+	}
+	return false
+}
+
+// probeLo reports whether an upper bound on e_K(F(l)) over all points is ≤ target:
+// e_K(all) ≤ Σ_k e_{K−k}(nearest m)·(r·f)^k/k!, where the r other points all have
+// F ≤ f, the value of the (m+1)-th nearest.
+func (ws *workspace) probeLo(l, m int, target float64) bool {
+	K := ws.s.k
+	e := resetPoly(ws.esym)
+	for i := range m {
+		f, _ := ws.fAt(ws.sorted[i].lam, l)
+		addSymmetric(e, f)
+		if e[K] > target {
+			return false
+		}
+	}
+	if m == ws.s.n {
+		return true
+	}
+	f, fe := ws.fAt(ws.sorted[m].lam, l)
+	rf := float64(ws.s.n-m) * (f + fe)
+	bound, term := 0.0, 1.0
+	for k := 0; k <= K; k++ {
+		bound += e[K-k] * term
+		term *= rf / float64(k+1)
+	}
+	return bound <= target
+}
+
+// collect stores the cut nearest points in index order as the relevant set R.
+func (ws *workspace) collect(cut int) {
+	clear(ws.inR)
+	for _, p := range ws.sorted[:cut] {
+		ws.inR[p.idx] = true
+	}
+	ws.rIdx, ws.rCls, ws.rLam = ws.rIdx[:0], ws.rCls[:0], ws.rLam[:0]
+	for j, in := range ws.inR {
+		if in {
+			ws.rIdx = append(ws.rIdx, int32(j))
+			ws.rCls = append(ws.rCls, int32(ws.s.y[j]))
+			ws.rLam = append(ws.rLam, ws.lam[j])
+		}
+	}
+}
+
+// fillMatrix computes F_r(l) for l ∈ [la, lb] and every relevant point r, made
+// monotone in l, and the per-edge sums of their error bounds (doubled to cover the
+// monotone clamp: a clamped value errs by at most its neighbour's bound).
+func (ws *workspace) fillMatrix(la, lb int) {
+	m, E := len(ws.rIdx), lb-la+1
+	ws.fmat = slices.Grow(ws.fmat[:0], m*E)[:m*E]
+	ws.ferr = slices.Grow(ws.ferr[:0], E)[:E]
+	clear(ws.ferr)
+	tb, L := ws.s.table, len(ws.s.edges)+1
+	kMax := 0
+	for l := max(la, 1); l <= min(lb, L-1); l++ {
+		kMax = max(kMax, tb.row(l-1).kZero)
+	}
+	for r, lam := range ws.rLam {
+		ws.pw.fill(lam/2, kMax)
+		prev := 0.0
+		for e := range E {
+			l := la + e
+			var f, fe float64
+			switch {
+			case l <= 0:
+			case l >= L:
+				f = 1
+			default:
+				f, fe = tb.eval(&ws.pw, l-1)
+			}
+			f = max(f, prev)
+			ws.fmat[e*m+r] = f
+			ws.ferr[e] += 2 * fe
+			prev = f
+		}
+	}
+}
+
+// lowerCountTail returns P(N < K) for N = #{relevant points in buckets ≤ l}, l given
+// as the matrix row e.
+func (ws *workspace) lowerCountTail(e int) float64 {
+	m := len(ws.rIdx)
+	pmf := resetPoly(ws.pmf)
+	for _, f := range ws.fmat[e*m : (e+1)*m] {
+		mulFactor(pmf, f)
+	}
+	var sum float64
+	for _, v := range pmf {
+		sum += v
+	}
+	return sum
+}
+
+// upperCountTail returns e_K(F(l)) ≥ P(N ≥ K) for matrix row e.
+func (ws *workspace) upperCountTail(e int) float64 {
+	m := len(ws.rIdx)
+	es := resetPoly(ws.esym)
+	for _, f := range ws.fmat[e*m : (e+1)*m] {
+		addSymmetric(es, f)
+	}
+	return es[ws.s.k]
+}
+
+// zeroNegligible sets F_r(l) = 0 on rows [ea, eb] wherever F_r(l) ≤ threshold (a
+// prefix of rows for each r, by monotonicity): the bucket mass below is moved up, a
+// total-variation change of the largest zeroed value. It returns the sum of those
+// changes (with their own error bounds).
+func (ws *workspace) zeroNegligible(ea, eb int, threshold float64) float64 {
+	m := len(ws.rIdx)
+	var moved float64
+	for r := range m {
+		last := -1.0
+		for e := ea; e <= eb; e++ {
+			f := ws.fmat[e*m+r]
+			if f > threshold {
+				break
+			}
+			last = f
+			ws.fmat[e*m+r] = 0
+		}
+		if last > 0 {
+			moved += 2*last + 4*tailP
+		}
+	}
+	return moved
+}
+
+// bucket adds the contributions of K-th points in bucket l (matrix row e: F(l), row
+// e−1: F(l−1)) to the accumulators.
+func (ws *workspace) bucket(e int) {
+	s := ws.s
+	m, K, C := len(ws.rIdx), s.k, s.classes
+	a, b := ws.fmat[e*m:(e+1)*m], ws.fmat[(e-1)*m:e*m]
+	ws.sufCls = slices.Grow(ws.sufCls[:0], m*K)[:m*K]
+	for c := range C {
+		resetPoly(ws.run[c*K : (c+1)*K])
+		resetPoly(ws.pre[c*K : (c+1)*K])
+	}
+	for r := m - 1; r >= 0; r-- {
+		if a[r] == 0 {
+			continue
+		}
+		run := ws.run[int(ws.rCls[r])*K:][:K]
+		copy(ws.sufCls[r*K:(r+1)*K], run)
+		mulFactor(run, b[r])
+	}
+	copy(ws.cur, ws.run)
+	for c := range C {
+		ws.dptr[c] = ws.cur[c*K : (c+1)*K]
+	}
+	for r := range m {
+		if a[r] == 0 {
+			continue
+		}
+		c := int(ws.rCls[r])
+		pre, cur := ws.pre[c*K:(c+1)*K], ws.cur[c*K:(c+1)*K]
+		convInto(ws.excl, pre, ws.sufCls[r*K:(r+1)*K])
+		if p := a[r] - b[r]; p > 0 {
+			ws.dptr[c], ws.own = ws.excl, c
+			clear(ws.res)
+			ws.vote(0, K-1, 1, 0, 0)
+			ws.dptr[c] = cur
+			for w, v := range ws.res {
+				if v != 0 {
+					ws.add(w, float64(p*v))
+				}
+			}
+		}
+		mulFactor(pre, a[r])
+		copy(cur, ws.excl)
+		mulFactor(cur, a[r])
+	}
+}
+
+// vote enumerates the counts γ_c of classes c, c+1, … among the K−1 points before the
+// K-th (rem still to place), with prod the probability so far and (best, bestC) the
+// running majority of γ + e_own (strictly larger counts win, so ties go to the
+// smallest label), and adds each complete tally's probability to res[majority].
+func (ws *workspace) vote(c, rem int, prod float64, best, bestC int) {
+	last := c == len(ws.dptr)-1
+	poly := ws.dptr[c]
+	g0 := 0
+	if last {
+		g0 = rem
+	}
+	for g := g0; g <= rem; g++ {
+		coef := poly[g]
+		if coef == 0 {
+			continue
+		}
+		cnt := g
+		if c == ws.own {
+			cnt++
+		}
+		b, bc := best, bestC
+		if cnt > b {
+			b, bc = cnt, c
+		}
+		if last {
+			ws.res[bc] += float64(prod * coef)
+		} else {
+			ws.vote(c+1, rem-g, float64(prod*coef), b, bc)
+		}
+	}
+}
+
+// add accumulates v into class w with Neumaier's compensated summation.
+func (ws *workspace) add(w int, v float64) {
+	s := ws.acc[w]
+	t := s + v
+	if math.Abs(s) >= math.Abs(v) {
+		ws.comp[w] += (s - t) + v
+	} else {
+		ws.comp[w] += (v - t) + s
+	}
+	ws.acc[w] = t
+}
+
+// resetPoly sets p to the constant polynomial 1 and returns it.
+func resetPoly(p []float64) []float64 {
+	clear(p)
+	p[0] = 1
+	return p
+}
+
+// mulFactor multiplies p by (1 − f) + f·z, truncated at degree len(p)−1: the
+// generating function of a count gaining one Bernoulli(f) point.
+func mulFactor(p []float64, f float64) {
+	g := 1 - f
+	for u := len(p) - 1; u > 0; u-- {
+		p[u] = float64(p[u]*g) + float64(p[u-1]*f)
+	}
+	p[0] *= g
+}
+
+// addSymmetric updates the elementary symmetric polynomials e_0..e_K with value f.
+func addSymmetric(e []float64, f float64) {
+	for k := len(e) - 1; k > 0; k-- {
+		e[k] += float64(e[k-1] * f)
+	}
+}
+
+// convInto sets dst = a·b truncated at degree len(dst)−1.
+func convInto(dst, a, b []float64) {
+	for u := range dst {
+		var s float64
+		for v := 0; v <= u; v++ {
+			s += float64(a[v] * b[u-v])
+		}
+		dst[u] = s
+	}
+}

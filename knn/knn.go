@@ -1,0 +1,372 @@
+package knn
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// DefaultK is the default number of neighbours (the paper's Table 2 uses K = 3).
+const DefaultK = 3
+
+// DefaultTolerance is the default target for the reported truncation error bound.
+const DefaultTolerance = 1e-10
+
+// Option configures a Smoother (see New).
+type Option func(*config)
+
+type config struct {
+	sigma    float64
+	k        int
+	classes  int
+	levels   int
+	edges    []float64
+	workers  int
+	tol      float64
+	progress func(done, total int)
+	set      uint // bit mask of options given
+}
+
+const (
+	setSigma = 1 << iota
+	setK
+	setClasses
+	setLevels
+	setEdges
+	setWorkers
+	setTol
+	setProgress
+	// modelOptions change the smoothed classifier itself; Unmarshal rejects them.
+	modelOptions = setSigma | setK | setClasses | setLevels | setEdges
+)
+
+// WithSigma sets the standard deviation σ > 0 of the Gaussian noise added to every
+// training point. Required.
+func WithSigma(sigma float64) Option {
+	return func(c *config) { c.sigma = sigma; c.set |= setSigma }
+}
+
+// WithK sets the number of neighbours K, 1 ≤ K ≤ n. Default DefaultK (3).
+func WithK(k int) Option {
+	return func(c *config) { c.k = k; c.set |= setK }
+}
+
+// WithClasses sets the number of classes C; labels must lie in [0, C).
+// Default max(y)+1.
+func WithClasses(classes int) Option {
+	return func(c *config) { c.classes = classes; c.set |= setClasses }
+}
+
+// WithLevels sets the number of similarity levels L ≥ 2 used by DefaultEdges.
+// Default DefaultLevels (200). Together with WithEdges it must equal len(edges)+1.
+func WithLevels(levels int) Option {
+	return func(c *config) { c.levels = levels; c.set |= setLevels }
+}
+
+// WithEdges sets the finite bucket edges b_1 < … < b_{L−1} explicitly, in units of
+// squared Euclidean distance (not divided by σ²); bucket l is [b_{l−1}, b_l) with
+// b_0 = 0 and b_L = ∞, so L = len(edges)+1. The edges must not depend on the training
+// data, or the certificate is void. The slice is copied.
+func WithEdges(edges []float64) Option {
+	return func(c *config) { c.edges = append([]float64(nil), edges...); c.set |= setEdges }
+}
+
+// WithWorkers sets the number of goroutines ProbabilitiesBatch uses. Default
+// runtime.GOMAXPROCS(0).
+func WithWorkers(workers int) Option {
+	return func(c *config) { c.workers = workers; c.set |= setWorkers }
+}
+
+// WithTolerance sets the target tol ∈ (0, 10⁻³] for the error bound reported by
+// ProbabilitiesWithError: training points, buckets and series terms are truncated
+// only while their total contribution stays below about tol (the bound actually
+// achieved is reported, and is typically well below tol). Default DefaultTolerance.
+func WithTolerance(tol float64) Option {
+	return func(c *config) { c.tol = tol; c.set |= setTol }
+}
+
+// WithProgress sets a callback that ProbabilitiesBatch calls after each input with
+// the number of inputs done and the total. Calls are serialised; done increases.
+func WithProgress(progress func(done, total int)) Option {
+	return func(c *config) { c.progress = progress; c.set |= setProgress }
+}
+
+// Smoother is the exactly smoothed K-NN classifier of Theorem 3 (Appendix B of the
+// RAB paper): every training point x_i receives independent N(0, σ²I) noise, squared
+// distances to the input are quantised into L buckets, the K first points by (bucket,
+// training index) vote, and a class tie goes to the smallest label. Probabilities
+// returns P(prediction = c) for that random training set, computed exactly (up to a
+// reported truncation bound), without sampling.
+//
+// A Smoother is safe for concurrent use.
+type Smoother struct {
+	x        []float64 // n×d, row-major copy of the training inputs
+	y        []int
+	n, d     int
+	k        int
+	classes  int
+	sigma    float64
+	edges    []float64 // b_1 … b_{L−1}
+	table    *cdfTable // edges in χ² units
+	workers  int
+	tol      float64
+	progress func(done, total int)
+	pool     sync.Pool
+}
+
+// New builds a Smoother from training inputs X (n rows of equal dimension d) and labels
+// y. WithSigma is required. X and y are copied.
+func New(X [][]float64, y []int, opts ...Option) (*Smoother, error) {
+	cfg := config{k: DefaultK, workers: runtime.GOMAXPROCS(0), tol: DefaultTolerance}
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
+	return newSmoother(X, y, cfg)
+}
+
+func newSmoother(X [][]float64, y []int, cfg config) (*Smoother, error) {
+	n := len(X)
+	if n == 0 {
+		return nil, errors.New("knn: empty training set: X has no rows")
+	}
+	d := len(X[0])
+	if d == 0 {
+		return nil, errors.New("knn: training rows have dimension 0")
+	}
+	flat := make([]float64, 0, n*d)
+	for i, row := range X {
+		if len(row) != d {
+			return nil, fmt.Errorf("knn: ragged training set: row %d has %d features, row 0 has %d", i, len(row), d)
+		}
+		for j, v := range row {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, fmt.Errorf("knn: training row %d feature %d is %v; inputs must be finite", i, j, v)
+			}
+		}
+		flat = append(flat, row...)
+	}
+	if len(y) != n {
+		return nil, fmt.Errorf("knn: %d labels for %d training rows", len(y), n)
+	}
+	maxY := 0
+	for i, v := range y {
+		if v < 0 {
+			return nil, fmt.Errorf("knn: label %d of training row %d is negative; labels must lie in [0, C)", v, i)
+		}
+		maxY = max(maxY, v)
+	}
+	classes := maxY + 1
+	if cfg.set&setClasses != 0 {
+		if cfg.classes < 1 {
+			return nil, fmt.Errorf("knn: WithClasses(%d): need at least 1 class", cfg.classes)
+		}
+		if maxY >= cfg.classes {
+			return nil, fmt.Errorf("knn: label %d outside [0, %d) set by WithClasses", maxY, cfg.classes)
+		}
+		classes = cfg.classes
+	}
+	if cfg.set&setSigma == 0 {
+		return nil, errors.New("knn: noise level missing: pass WithSigma(σ) with σ > 0")
+	}
+	if !(cfg.sigma > 0) || math.IsInf(cfg.sigma, 1) {
+		return nil, fmt.Errorf("knn: WithSigma(%v): σ must be finite and > 0", cfg.sigma)
+	}
+	if cfg.k < 1 || cfg.k > n {
+		return nil, fmt.Errorf("knn: WithK(%d): K must lie in [1, n] = [1, %d]", cfg.k, n)
+	}
+	if cfg.workers < 1 {
+		return nil, fmt.Errorf("knn: WithWorkers(%d): need at least 1 worker", cfg.workers)
+	}
+	if !(cfg.tol > 0 && cfg.tol <= 1e-3) {
+		return nil, fmt.Errorf("knn: WithTolerance(%v): tolerance must lie in (0, 1e-3]", cfg.tol)
+	}
+	edges, err := resolveEdges(cfg, d)
+	if err != nil {
+		return nil, err
+	}
+	t := make([]float64, len(edges))
+	for i, b := range edges {
+		t[i] = b / (cfg.sigma * cfg.sigma)
+		if !(t[i] > 0) || math.IsInf(t[i], 0) || (i > 0 && !(t[i] > t[i-1])) {
+			return nil, fmt.Errorf("knn: edge %d (%v) divided by σ² = %v is not a positive finite value above the previous edge; choose edges on the scale of σ²", i, b, cfg.sigma*cfg.sigma)
+		}
+	}
+	return &Smoother{
+		x:        flat,
+		y:        append([]int(nil), y...),
+		n:        n,
+		d:        d,
+		k:        cfg.k,
+		classes:  classes,
+		sigma:    cfg.sigma,
+		edges:    edges,
+		table:    newCDFTable(d, t),
+		workers:  cfg.workers,
+		tol:      cfg.tol,
+		progress: cfg.progress,
+	}, nil
+}
+
+// resolveEdges validates WithEdges / WithLevels and returns the finite edges.
+func resolveEdges(cfg config, d int) ([]float64, error) {
+	if cfg.set&setEdges == 0 {
+		levels := DefaultLevels
+		if cfg.set&setLevels != 0 {
+			levels = cfg.levels
+		}
+		if levels < 2 {
+			return nil, fmt.Errorf("knn: WithLevels(%d): need at least 2 levels", levels)
+		}
+		return DefaultEdges(d, cfg.sigma, levels), nil
+	}
+	edges := cfg.edges
+	if len(edges) == 0 {
+		return nil, errors.New("knn: WithEdges: need at least one finite edge (L ≥ 2 levels)")
+	}
+	if cfg.set&setLevels != 0 && cfg.levels != len(edges)+1 {
+		return nil, fmt.Errorf("knn: WithLevels(%d) contradicts WithEdges with %d edges (L = %d); give one or make them agree", cfg.levels, len(edges), len(edges)+1)
+	}
+	for i, b := range edges {
+		if math.IsNaN(b) || math.IsInf(b, 0) || b <= 0 {
+			return nil, fmt.Errorf("knn: WithEdges: edge %d is %v; edges must be finite and > 0", i, b)
+		}
+		if i > 0 && !(b > edges[i-1]) {
+			return nil, fmt.Errorf("knn: WithEdges: edges must be strictly increasing, but edge %d (%v) ≤ edge %d (%v)", i, b, i-1, edges[i-1])
+		}
+	}
+	return edges, nil
+}
+
+// Sigma returns the noise standard deviation σ.
+func (s *Smoother) Sigma() float64 { return s.sigma }
+
+// K returns the number of neighbours.
+func (s *Smoother) K() int { return s.k }
+
+// Classes returns the number of classes C.
+func (s *Smoother) Classes() int { return s.classes }
+
+// Dim returns the input dimension d.
+func (s *Smoother) Dim() int { return s.d }
+
+// Len returns the number of training points n.
+func (s *Smoother) Len() int { return s.n }
+
+// Levels returns the number of similarity levels L = len(Edges())+1.
+func (s *Smoother) Levels() int { return len(s.edges) + 1 }
+
+// Edges returns a copy of the finite bucket edges b_1 < … < b_{L−1} (squared distance).
+func (s *Smoother) Edges() []float64 { return append([]float64(nil), s.edges...) }
+
+// Tolerance returns the target truncation tolerance (see WithTolerance).
+func (s *Smoother) Tolerance() float64 { return s.tol }
+
+// Probabilities returns P(h(D+ε, x) = c) for every class c, where h is the quantised
+// K-NN rule and ε the Gaussian noise on the training points. The values lie in [0, 1]
+// and sum to 1; each is exact up to the bound reported by ProbabilitiesWithError.
+func (s *Smoother) Probabilities(x []float64) ([]float64, error) {
+	p, _, err := s.ProbabilitiesWithError(x)
+	return p, err
+}
+
+// ProbabilitiesWithError is Probabilities with a bound on its error: for every class c,
+//
+//	|probs[c] − P(h(D+ε, x) = c)| ≤ errBound,
+//
+// where P is the exact probability of the quantised model (the Smoother's edges). The
+// bound adds up every truncation (training points too far to matter, buckets outside
+// the window holding the K-th neighbour, series tails, negligible probabilities set to
+// zero), the renormalisation to a sum of 1 and a worst-case bound on floating-point
+// rounding, assuming exp, log and Lgamma are accurate to a few ulps. It is typically
+// far below the tolerance (WithTolerance). A certificate should use
+// probs[A] − errBound and probs[B] + errBound.
+func (s *Smoother) ProbabilitiesWithError(x []float64) (probs []float64, errBound float64, err error) {
+	if err := s.checkInput(x, -1); err != nil {
+		return nil, 0, err
+	}
+	ws := s.getWorkspace()
+	defer s.pool.Put(ws)
+	probs = make([]float64, s.classes)
+	errBound = ws.probabilities(x, probs)
+	return probs, errBound, nil
+}
+
+// ProbabilitiesBatch evaluates Probabilities for every row of X on WithWorkers
+// goroutines. It stops early with ctx's error when ctx is cancelled. Results do not
+// depend on the number of workers.
+func (s *Smoother) ProbabilitiesBatch(ctx context.Context, X [][]float64) ([][]float64, error) {
+	p, _, err := s.ProbabilitiesBatchWithError(ctx, X)
+	return p, err
+}
+
+// ProbabilitiesBatchWithError is ProbabilitiesBatch with the per-input error bounds of
+// ProbabilitiesWithError.
+func (s *Smoother) ProbabilitiesBatchWithError(ctx context.Context, X [][]float64) ([][]float64, []float64, error) {
+	for i, x := range X {
+		if err := s.checkInput(x, i); err != nil {
+			return nil, nil, err
+		}
+	}
+	probs := make([][]float64, len(X))
+	bounds := make([]float64, len(X))
+	var (
+		next, done atomic.Int64
+		mu         sync.Mutex
+		wg         sync.WaitGroup
+	)
+	workers := min(s.workers, len(X))
+	for range workers {
+		wg.Go(func() {
+			ws := s.getWorkspace()
+			defer s.pool.Put(ws)
+			for ctx.Err() == nil {
+				i := int(next.Add(1) - 1)
+				if i >= len(X) {
+					return
+				}
+				probs[i] = make([]float64, s.classes)
+				bounds[i] = ws.probabilities(X[i], probs[i])
+				if s.progress != nil {
+					mu.Lock()
+					s.progress(int(done.Add(1)), len(X))
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	return probs, bounds, nil
+}
+
+// checkInput validates a test input; row ≥ 0 names its batch row in the error.
+func (s *Smoother) checkInput(x []float64, row int) error {
+	where := "input"
+	if row >= 0 {
+		where = fmt.Sprintf("input row %d", row)
+	}
+	if len(x) != s.d {
+		return fmt.Errorf("knn: %s has %d features, the training set has %d", where, len(x), s.d)
+	}
+	for j, v := range x {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("knn: %s feature %d is %v; inputs must be finite", where, j, v)
+		}
+	}
+	return nil
+}
+
+func (s *Smoother) getWorkspace() *workspace {
+	if ws, ok := s.pool.Get().(*workspace); ok {
+		return ws
+	}
+	return newWorkspace(s)
+}
