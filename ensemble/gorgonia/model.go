@@ -70,8 +70,10 @@ func (m *Model) Kind() string {
 // InputDim returns the width of the rows the model takes: h·w·c for a CNN.
 func (m *Model) InputDim() int { return m.net.inputs }
 
-// MarshalBinary returns the model's versioned serialisation: architecture and weights
-// (format in codec.go). Equal models give equal bytes.
+// MarshalBinary returns the model's serialisation: the magic bytes "RABGORG\x00", a
+// format version (1), the architecture (input shape, filters, hidden widths,
+// classes), then every weight as a little-endian IEEE 754 float64. Equal models give
+// equal bytes.
 func (m *Model) MarshalBinary() ([]byte, error) {
 	return m.net.encode(), nil
 }
