@@ -29,8 +29,9 @@ type Estimation struct {
 	Abstain bool
 }
 
-// Option configures Estimate.
-type Option func(*estimateConfig)
+// Option configures Estimate. (It maps settings to settings by value, so
+// that applying options does not allocate.)
+type Option func(estimateConfig) estimateConfig
 
 // estimateConfig holds Estimate's settings; the zero value is the default.
 type estimateConfig struct {
@@ -43,7 +44,10 @@ type estimateConfig struct {
 // more votes are needed to certify (see MinVotes); use this option only to
 // compare with the paper's numbers.
 func WithHoeffding() Option {
-	return func(c *estimateConfig) { c.hoeffding = true }
+	return func(c estimateConfig) estimateConfig {
+		c.hoeffding = true
+		return c
+	}
 }
 
 // Estimate computes the top class and the class-probability bounds of
@@ -76,7 +80,7 @@ func Estimate(counts []int, alpha float64, opts ...Option) (Estimation, error) {
 		if opt == nil {
 			return Estimation{}, fmt.Errorf("bound: option %d is nil", i)
 		}
-		opt(&cfg)
+		cfg = opt(cfg)
 	}
 	if err := checkAlpha(alpha); err != nil {
 		return Estimation{}, err

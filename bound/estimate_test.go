@@ -1,0 +1,186 @@
+package bound
+
+import (
+	"math"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func estimate(t *testing.T, counts []int, alpha float64, opts ...Option) Estimation {
+	t.Helper()
+	est, err := Estimate(counts, alpha, opts...)
+	require.NoError(t, err)
+	return est
+}
+
+func TestEstimateTopClass(t *testing.T) {
+	tests := []struct {
+		counts []int
+		want   int
+	}{
+		{[]int{3, 80, 17}, 1},
+		{[]int{5, 7, 7, 1}, 1}, // tie: smallest label
+		{[]int{50, 50}, 0},
+		{[]int{0, 0, 9}, 2},
+		{[]int{4, 0, 4, 4}, 0},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, estimate(t, tt.counts, 0.05).Class, "counts %v", tt.counts)
+	}
+}
+
+// TestEstimateBonferroni recomputes Algorithm 2's bounds by hand: both use
+// level α/C, PB is the runner-up's upper bound unless 1 − PA is smaller.
+func TestEstimateBonferroni(t *testing.T) {
+	const alpha = 0.001
+	counts := []int{3, 80, 17}
+	est := estimate(t, counts, alpha)
+	pa, err := ClopperPearsonLower(80, 100, alpha/3)
+	require.NoError(t, err)
+	upper, err := ClopperPearsonUpper(17, 100, alpha/3)
+	require.NoError(t, err)
+	assert.Equal(t, Estimation{Class: 1, PA: pa, PB: upper}, est)
+	require.Less(t, upper, 1-pa, "this case must exercise the runner-up's upper bound")
+
+	unadjusted, err := ClopperPearsonLower(80, 100, alpha)
+	require.NoError(t, err)
+	assert.Less(t, est.PA, unadjusted, "the Bonferroni level α/C must widen the bound")
+
+	// The runner-up, not the last or the first other class, sets PB.
+	est = estimate(t, []int{0, 50, 10, 40}, alpha)
+	upper40, err := ClopperPearsonUpper(40, 100, alpha/4)
+	require.NoError(t, err)
+	assert.Equal(t, upper40, est.PB)
+}
+
+// TestEstimateComplement checks PB = 1 − PA when that is the smaller bound,
+// as for a unanimous vote.
+func TestEstimateComplement(t *testing.T) {
+	est := estimate(t, []int{0, 1000, 0}, 0.01)
+	pa, err := ClopperPearsonLower(1000, 1000, 0.01/3)
+	require.NoError(t, err)
+	assert.Equal(t, pa, est.PA)
+	assert.Equal(t, 1-pa, est.PB)
+	assert.False(t, est.Abstain)
+}
+
+func TestEstimateAbstain(t *testing.T) {
+	tests := []struct {
+		counts  []int
+		abstain bool
+	}{
+		{[]int{50, 50}, true},
+		{[]int{6, 4}, true},
+		{[]int{2, 0}, true}, // too few votes: MinVotes(0.05, 2) = 6
+		{[]int{6, 0}, false},
+		{[]int{70, 30}, false},
+		{[]int{40, 45, 15}, true},
+		{[]int{1000, 0}, false},
+	}
+	for _, tt := range tests {
+		est := estimate(t, tt.counts, 0.05)
+		assert.Equal(t, tt.abstain, est.Abstain, "counts %v: %+v", tt.counts, est)
+		assert.Equal(t, est.PA <= est.PB, est.Abstain)
+		assert.LessOrEqual(t, est.PA+est.PB, 1.0)
+	}
+}
+
+func TestEstimateHoeffding(t *testing.T) {
+	const alpha = 0.01
+	counts := []int{10, 600, 390}
+	est := estimate(t, counts, alpha, WithHoeffding())
+	w, err := HoeffdingWidth(1000, alpha/3)
+	require.NoError(t, err)
+	assert.Equal(t, 1, est.Class)
+	assert.InDelta(t, 0.6-w, est.PA, 1e-14)
+	assert.LessOrEqual(t, est.PA, 0.6-w)
+	assert.InDelta(t, 0.39+w, est.PB, 1e-14)
+	assert.GreaterOrEqual(t, est.PB, 0.39+w)
+	assert.False(t, est.Abstain)
+
+	cp := estimate(t, counts, alpha)
+	assert.Less(t, est.PA, cp.PA, "Hoeffding is looser than Clopper–Pearson here")
+
+	// clamped to [0, 1]: w = sqrt(ln(2/0.01)/4) ≈ 1.15 exceeds both shares 1/2
+	est = estimate(t, []int{1, 1}, 0.01, WithHoeffding())
+	assert.Equal(t, Estimation{Class: 0, PA: 0, PB: 1, Abstain: true}, est)
+}
+
+// TestMinVotes checks the closed form ⌊log₂(C/α)⌋ + 1 and that Estimate
+// abstains on a unanimous vote of MinVotes − 1 and certifies one of MinVotes,
+// including cases where log₂(C/α) is an integer.
+func TestMinVotes(t *testing.T) {
+	for _, alpha := range []float64{0.5, 0.25, 0.125, 0.1, 0.05, 0.01, 1e-3, 1e-6, 1e-12} {
+		for _, classes := range []int{2, 3, 4, 10, 100, 1000} {
+			n := MinVotes(alpha, classes)
+			exact := math.Log2(float64(classes) / alpha)
+			if math.Abs(exact-math.Round(exact)) > 1e-9 {
+				assert.Equal(t, int(exact)+1, n, "α=%v C=%d", alpha, classes)
+			}
+			counts := make([]int, classes)
+			counts[classes-1] = n
+			assert.False(t, estimate(t, counts, alpha).Abstain, "α=%v C=%d N=%d", alpha, classes, n)
+			counts[classes-1] = n - 1
+			assert.True(t, estimate(t, counts, alpha).Abstain, "α=%v C=%d N=%d", alpha, classes, n-1)
+		}
+	}
+	// log₂(2/0.25) = 3 exactly: three votes give PA = 1/2 = PB.
+	assert.Equal(t, 4, MinVotes(0.25, 2))
+	assert.Equal(t, 8, MinVotes(0.05, 10))
+}
+
+// TestMinVotesHoeffding checks the documented Hoeffding requirement
+// N > 2·ln(C/α): 2·ln(200) ≈ 10.6 for α = 0.05 and C = 10.
+func TestMinVotesHoeffding(t *testing.T) {
+	counts := make([]int, 10)
+	for n, abstain := range map[int]bool{MinVotes(0.05, 10): true, 10: true, 11: false} {
+		counts[0] = n
+		assert.Equal(t, abstain, estimate(t, counts, 0.05, WithHoeffding()).Abstain, "N = %d", n)
+	}
+}
+
+func TestMinVotesInvalid(t *testing.T) {
+	for _, tt := range []struct {
+		alpha   float64
+		classes int
+	}{{0, 2}, {1, 2}, {math.NaN(), 2}, {-0.5, 3}, {0.05, 1}, {0.05, 0}, {1e-310, 2}} {
+		assert.Zero(t, MinVotes(tt.alpha, tt.classes), "α=%v C=%d", tt.alpha, tt.classes)
+	}
+}
+
+func TestEstimateErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		counts  []int
+		alpha   float64
+		opts    []Option
+		mention string
+	}{
+		{"nil counts", nil, 0.05, nil, "empty"},
+		{"empty counts", []int{}, 0.05, nil, "empty"},
+		{"single class", []int{10}, 0.05, nil, "at least 2 classes"},
+		{"negative count", []int{10, -1, 3}, 0.05, nil, "counts[1] = -1"},
+		{"no votes", []int{0, 0, 0}, 0.05, nil, "no votes"},
+		{"overflowing total", []int{math.MaxInt, 1}, 0.05, nil, "overflows"},
+		{"zero alpha", []int{9, 1}, 0, nil, "alpha"},
+		{"alpha one", []int{9, 1}, 1, nil, "alpha"},
+		{"NaN alpha", []int{9, 1}, math.NaN(), nil, "alpha"},
+		{"alpha/C underflows", []int{9, 1}, 1e-310, nil, "alpha/C"},
+		{"nil option", []int{9, 1}, 0.05, []Option{nil}, "option 0 is nil"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			est, err := Estimate(tt.counts, tt.alpha, tt.opts...)
+			assertInvalid(t, est, err, tt.mention)
+		})
+	}
+}
+
+func TestEstimateDoesNotModifyCounts(t *testing.T) {
+	counts := []int{4, 90, 6}
+	_ = estimate(t, counts, 0.01)
+	_ = estimate(t, counts, 0.01, WithHoeffding())
+	assert.Equal(t, []int{4, 90, 6}, counts)
+}
