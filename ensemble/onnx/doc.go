@@ -21,28 +21,33 @@
 // initializers (export with constant folding). The default-domain opset must be 9–13.
 //
 // Supported operators, with the conditions under which onnx-go v0.5.0 computes them
-// correctly (each is exercised by the models in testdata against numpy):
+// correctly (all are exercised by the models in testdata against numpy):
 //
-//	Add                 two inputs of equal shape, or one broadcast as onnx-go v0.5.0 can
-//	                    (a bias of shape [n], [C, 1, 1], …; other shapes fail at load)
-//	BatchNormalization  inference form: scale, bias, mean and var initializers, one output
+//	Add                 numpy broadcasting of two inputs, at least one computed
+//	                    (shapes onnx-go cannot broadcast fail at load)
+//	BatchNormalization  4-D input; inference form: scale, bias, mean, var initializers
 //	Conv                2-D; weights (and bias) initializers; kernel_shape given; group 1;
 //	                    dilations 1; equal pads on every side; auto_pad NOTSET or VALID
 //	Flatten             axis 1
-//	Gemm                transA 0; C a constant bias of shape [n], [1, n] or scalar
-//	GlobalAveragePool
-//	MatMul              second operand a 2-D initializer
-//	MaxPool             2-D; equal pads on every side; ceil_mode 0; no dilations;
-//	                    auto_pad NOTSET
+//	Gemm                transA 0; B an initializer; C a constant bias of shape [n],
+//	                    [1, n] or scalar
+//	GlobalAveragePool   4-D input
+//	MatMul              2-D input times a 2-D initializer
+//	MaxPool             2-D; equal pads on every side, smaller than the kernel;
+//	                    ceil_mode 0; no dilations; auto_pad NOTSET
 //	Relu, Sigmoid, Tanh
-//	Reshape             int64 initializer shape starting with 0 (keep the batch), no -1
-//	Softmax             only as the last operator, over the classes (axis 1 or -1)
+//	Reshape             1-D int64 initializer shape starting with 0 (keep the batch),
+//	                    without -1
+//	Softmax             2-D input, axis 1 or -1
 //
 // Load rejects anything else with an error naming the node and the reason, before
 // running the model: for instance LogSoftmax, Clip, Shape and AveragePool (not
-// implemented by onnx-go v0.5.0), Concat (wrong results), Gemm without C, grouped
-// convolutions, or Softmax inside the network. It then builds the model and runs it once
-// on zeros, so whatever onnx-go still cannot execute fails at load time too.
+// implemented by onnx-go v0.5.0), Concat and Softmax on 3-D inputs (wrong results),
+// Gemm without C, grouped convolutions. It infers the shape of every tensor from the
+// input shape and rejects inconsistent ones: onnx-go runs operators in a goroutine of its
+// own, where a shape mismatch would crash the program instead of returning an error.
+// It then builds the model and runs it once on zeros, so whatever else onnx-go cannot
+// execute also fails at load time.
 //
 // # Evaluation
 //

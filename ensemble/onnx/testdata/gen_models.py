@@ -18,7 +18,7 @@ numbers the Go side feeds to the model). They are written to reference.json:
 Models accepted by ensemble/onnx:
     linear.onnx  opset 13  Gemm(transB) -> Softmax                           4 -> 3
     mlp.onnx     opset 11  Gemm -> Relu -> MatMul -> Add                      4 -> 8 -> 3
-    deep.onnx    opset 9   Gemm -> Sigmoid -> Gemm -> Tanh -> Gemm            4 -> 6 -> 5 -> 3
+    deep.onnx    opset 9   Gemm -> Sigmoid -> Gemm -> Tanh -> Softmax -> Gemm 4 -> 6 -> 5 -> 3
     binary.onnx  opset 12  MatMul -> Add -> Softmax                           4 -> 2
                  (2 classes: a batch size of 2 would make onnx-go broadcast the bias wrongly)
     cnn.onnx     opset 10  Conv(3x3, pad 1) -> BatchNormalization -> MaxPool(3x3, stride 2, pad 1)
@@ -146,10 +146,11 @@ def make_deep():
           helper.make_node("Sigmoid", ["h1"], ["a1"]),
           helper.make_node("Gemm", ["a1", "w2", "b2"], ["h2"]),
           helper.make_node("Tanh", ["h2"], ["a2"]),
-          helper.make_node("Gemm", ["a2", "w3", "b3"], ["logits"])],
+          helper.make_node("Softmax", ["a2"], ["s2"]),
+          helper.make_node("Gemm", ["s2", "w3", "b3"], ["logits"])],
          [init(k, v) for k, v in dict(w1=w1, b1=b1, w2=w2, b2=b2, w3=w3, b3=b3).items()],
          [tensor_info("x", ["N", 4])], [tensor_info("logits", ["N", 3])], 9)
-    return (4,), lambda x: gemm(np.tanh(gemm(sigmoid(gemm(x, w1, b1)), w2, b2)), w3, b3)
+    return (4,), lambda x: gemm(softmax(np.tanh(gemm(sigmoid(gemm(x, w1, b1)), w2, b2))), w3, b3)
 
 
 def make_binary():
@@ -240,10 +241,13 @@ def make_rejects():
                out="y", out_dims=("N", 6))
     gemm_model(r("gemm_no_c.onnx"), 13, gemm_inputs=("x", "w"))
     gemm_model(r("softmax_axis0.onnx"), 11, [helper.make_node("Softmax", ["logits"], ["y"], axis=0)], out="y")
-    gemm_model(r("softmax_inner.onnx"), 13,
-               [helper.make_node("Softmax", ["logits"], ["s"]),
-                helper.make_node("Gemm", ["s", "w2", "b"], ["y"])],
-               out="y", extra_inits=[init("w2", weights(3, 3))])
+    gemm_model(r("softmax_3d.onnx"), 13,
+               [helper.make_node("Reshape", ["logits", "shape3"], ["r"]),
+                helper.make_node("Softmax", ["r"], ["s"], axis=1),
+                helper.make_node("Reshape", ["s", "shape2"], ["y"])],
+               out="y", extra_inits=[init("shape3", np.array([0, 3, 1], dtype=np.int64)),
+                                     init("shape2", np.array([0, 3], dtype=np.int64))])
+    gemm_model(r("gemm_shape.onnx"), 13, x_dims=("N", 5))  # x has 5 columns, w 4 rows
     # Opsets outside 9..13.
     gemm_model(r("opset8.onnx"), 8)
     gemm_model(r("opset14.onnx"), 14)
