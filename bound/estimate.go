@@ -146,15 +146,17 @@ func estimateBounds(kA, kB, n int, alphaC float64, cfg estimateConfig) (pa, pb f
 }
 
 // MinVotes returns the smallest number of votes N for which a unanimous vote
-// (N votes for one class, none for the other classes-1) lets Estimate, with
-// its default Clopper–Pearson bounds, certify at level α; with fewer votes
-// every vote histogram abstains, so callers use it to reject such an N up
-// front. A unanimous vote gives PA = (α/C)^(1/N) and PB = 1 − PA, so it
-// certifies iff (α/C)^(1/N) > 1/2, i.e. N > log₂(C/α):
+// (all N votes for one of C = classes classes) lets Estimate, with its
+// default Clopper–Pearson bounds, certify at level α. With fewer votes every
+// vote histogram abstains, so callers use it to reject such an N up front.
+// A unanimous vote gives PA = (α/C)^(1/N) and PB = 1 − PA, so it certifies
+// iff (α/C)^(1/N) > 1/2, i.e. N > log₂(C/α):
 //
 //	N = ⌊log₂(C/α)⌋ + 1,
 //
-// e.g. 8 for α = 0.05 and C = 10 (log₂ 200 ≈ 7.64). The closed form is confirmed against the
+// e.g. 8 for α = 0.05 and C = 10 (log₂ 200 ≈ 7.64). (A histogram that is
+// not unanimous has a smaller PA and a PB of at least 1/2, so it abstains
+// whenever the unanimous one does.) The closed form is confirmed against the
 // exact computation Estimate performs, including its safety margins, so the
 // two agree even when log₂(C/α) is an integer or within rounding of one.
 //

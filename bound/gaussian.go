@@ -13,7 +13,8 @@ import "math"
 // backdoor patterns δ_1, …, δ_n added to the training features with
 // sqrt(Σ_i ‖δ_i‖₂²) < R.
 //
-// The radius is 0 when pA = pB (nothing is certified) and +Inf when pA = 1 or
+// The radius is 0 when pA = pB (nothing is certified), or when Φ⁻¹(pA) and
+// Φ⁻¹(pB) are too close to be told apart in float64, and +Inf when pA = 1 or
 // pB = 0, the cases where Φ⁻¹ is infinite; for consistent bounds
 // (pA + pB ≤ 1, as Estimate returns) that means pA = 1 and pB = 0. A finite
 // radius too large for float64 is returned as math.MaxFloat64.

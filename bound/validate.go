@@ -83,13 +83,14 @@ func checkAlpha(alpha float64) error {
 	return nil
 }
 
-// checkTrials accepts k successes out of n ≥ 1 trials, 0 ≤ k ≤ n.
-func checkTrials(k, n int) error {
+// checkBinomial accepts k successes out of n ≥ 1 trials, 0 ≤ k ≤ n, and a
+// significance level 0 < α < 1.
+func checkBinomial(k, n int, alpha float64) error {
 	if n <= 0 {
 		return fmt.Errorf("bound: the number of trials n must be positive, got %d", n)
 	}
 	if k < 0 || k > n {
 		return fmt.Errorf("bound: the number of successes k must lie in [0, n] = [0, %d], got %d", n, k)
 	}
-	return nil
+	return checkAlpha(alpha)
 }
