@@ -7,12 +7,12 @@ import (
 	"io"
 
 	"math"
-	"math/rand/v2"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/rabcert/rab/ensemble"
+	"github.com/rabcert/rab/ensemble/internal/synth"
 	"github.com/rabcert/rab/ensemble/logistic"
 	"github.com/rabcert/rab/smoothing"
 )
@@ -90,24 +90,9 @@ func (f learnerFunc) Fit(ctx context.Context, X [][]float64, y []int, classes in
 	return f(ctx, X, y, classes, seed)
 }
 
-// blobs returns n points per class in d dimensions around centres ±3 on coordinate
-// c mod d, with uniform scatter in [−1, 1).
+// blobs returns n separable points per class (centres ±3, see synth.Blobs).
 func blobs(n, d, classes int, seed uint64) ([][]float64, []int) {
-	rng := rand.New(rand.NewPCG(seed, 2))
-	var X [][]float64
-	var y []int
-	for c := range classes {
-		for range n {
-			x := make([]float64, d)
-			for j := range x {
-				x[j] = 2*rng.Float64() - 1
-			}
-			x[c%d] += 3 * float64(1-2*(c/d))
-			X = append(X, x)
-			y = append(y, c)
-		}
-	}
-	return X, y
+	return synth.Blobs(n, d, classes, 3, seed)
 }
 
 func gaussian(t testing.TB, sigma float64) smoothing.Noise {

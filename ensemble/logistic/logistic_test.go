@@ -11,28 +11,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/rabcert/rab/ensemble/internal/synth"
 	"github.com/rabcert/rab/internal/dataset"
 )
 
-// blobs returns n points per class around the centres (±6 on coordinate c mod d), with
-// uniform scatter in [−1, 1) per coordinate: the classes are linearly separable. Only
-// integer-based draws (Float64) are used, so the data are the same on every machine.
+// blobs returns n separable points per class (centres ±6, see synth.Blobs).
 func blobs(n, d, classes int, seed uint64) ([][]float64, []int) {
-	rng := rand.New(rand.NewPCG(seed, 1))
-	var X [][]float64
-	var y []int
-	for c := range classes {
-		for range n {
-			x := make([]float64, d)
-			for j := range x {
-				x[j] = 2*rng.Float64() - 1
-			}
-			x[c%d] += 6 * float64(1-2*(c/d))
-			X = append(X, x)
-			y = append(y, c)
-		}
-	}
-	return X, y
+	return synth.Blobs(n, d, classes, 6, seed)
 }
 
 func accuracy(t *testing.T, m *Model, X [][]float64, y []int) float64 {

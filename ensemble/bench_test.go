@@ -1,0 +1,120 @@
+package ensemble_test
+
+import (
+	"bytes"
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/rabcert/rab/ensemble"
+	"github.com/rabcert/rab/ensemble/logistic"
+	"github.com/rabcert/rab/internal/dataset"
+	"github.com/rabcert/rab/smoothing"
+)
+
+// spambase returns the Spambase split used by the benchmarks: 3,681 training rows and
+// 920 test rows, 56 features.
+func spambase(b *testing.B) (train, test dataset.Set) {
+	s, err := dataset.SpambaseRAB()
+	if err != nil {
+		b.Fatal(err)
+	}
+	train, test = dataset.Split(s, 0.2, 1)
+	return train, test
+}
+
+// BenchmarkTrainSpambase trains 100 logistic members (σ = 0.5, default options, all
+// cores) per operation; ns/member is the figure to multiply by N.
+func BenchmarkTrainSpambase(b *testing.B) {
+	train, _ := spambase(b)
+	learner, _ := logistic.New()
+	noise, _ := smoothing.Gaussian(0.5)
+	const members = 100
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ensemble.Train(context.Background(), train.X, train.Y, learner, noise, ensemble.WithModels(members)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*members), "ns/member")
+}
+
+var (
+	big     *ensemble.Ensemble
+	bigErr  error
+	bigOnce sync.Once
+)
+
+// spambaseEnsemble trains N = 1,000 logistic members on Spambase once per benchmark
+// binary (a few seconds).
+func spambaseEnsemble(b *testing.B) *ensemble.Ensemble {
+	train, _ := spambase(b)
+	bigOnce.Do(func() {
+		learner, _ := logistic.New()
+		noise, _ := smoothing.Gaussian(0.5)
+		big, bigErr = ensemble.Train(context.Background(), train.X, train.Y, learner, noise, ensemble.WithModels(1000))
+	})
+	if bigErr != nil {
+		b.Fatal(bigErr)
+	}
+	return big
+}
+
+// BenchmarkVotesSpambase: the votes of N = 1,000 members on one input.
+func BenchmarkVotesSpambase(b *testing.B) {
+	e := spambaseEnsemble(b)
+	_, test := spambase(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		if _, err := e.Votes(context.Background(), test.X[i%len(test.X)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkVotesBatchSpambase: the votes of N = 1,000 members on the 920 test inputs.
+func BenchmarkVotesBatchSpambase(b *testing.B) {
+	e := spambaseEnsemble(b)
+	_, test := spambase(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := e.VotesBatch(context.Background(), test.X); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(test.X)), "ns/input")
+}
+
+// BenchmarkSaveSpambase and BenchmarkLoadSpambase write and read N = 1,000 members.
+func BenchmarkSaveSpambase(b *testing.B) {
+	e := spambaseEnsemble(b)
+	var buf bytes.Buffer
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		buf.Reset()
+		if err := e.Save(&buf); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.SetBytes(int64(buf.Len()))
+}
+
+func BenchmarkLoadSpambase(b *testing.B) {
+	e := spambaseEnsemble(b)
+	var buf bytes.Buffer
+	if err := e.Save(&buf); err != nil {
+		b.Fatal(err)
+	}
+	data := buf.Bytes()
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := ensemble.Load(bytes.NewReader(data)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
