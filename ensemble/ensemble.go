@@ -9,10 +9,15 @@ import (
 	"github.com/rabcert/rab/smoothing"
 )
 
+// MaxClasses is the largest number of classes an Ensemble supports; vote counts take
+// C integers per input.
+const MaxClasses = 1 << 20
+
 // Ensemble is a collection of N trained members {(h_k, u_k)} (Algorithm 1) with the
 // smoothing noise they were trained with and the number of classes. Its methods are
 // safe for concurrent use: each member is locked while it predicts, so members need not
-// be safe for concurrent use themselves.
+// be safe for concurrent use themselves. Build one with Train, FromModels or Load; the
+// zero Ensemble is not usable.
 type Ensemble struct {
 	s         *shared
 	testNoise bool // vote on x + u_k (Algorithm 1); false: on x
@@ -138,8 +143,8 @@ func (s *shared) validate() error {
 	if s.noise.Kind() == 0 {
 		return smoothing.ErrZeroNoise
 	}
-	if s.classes < 2 {
-		return fmt.Errorf("%d classes: want at least 2", s.classes)
+	if s.classes < 2 || s.classes > MaxClasses {
+		return fmt.Errorf("%d classes: want 2 to %d", s.classes, MaxClasses)
 	}
 	return nil
 }

@@ -8,10 +8,12 @@ import (
 )
 
 // BaseLearner trains one base classifier h_k (Algorithm 1, line 4). Fit receives the
-// noisy training set D + ε_k: rows of equal length, labels in [0, classes). Every bit of
-// the fit's randomness must come from seed, so that the same inputs give the same model
-// on any machine. Fit must not modify X or y, must stop early with ctx.Err() when ctx is
-// cancelled, and must be safe to call from several goroutines at once.
+// noisy training set D + ε_k: rows of equal length, finite values, labels in
+// [0, classes). When Train calls it, X is a fresh copy that the model may keep; y is the
+// caller's slice. Every bit of the fit's randomness must come from seed, so that the
+// same inputs give the same model on any machine. Fit must not modify X or y, must stop
+// early with ctx.Err() when ctx is cancelled, and must be safe to call from several
+// goroutines at once.
 type BaseLearner interface {
 	Fit(ctx context.Context, X [][]float64, y []int, classes int, seed uint64) (Model, error)
 }

@@ -47,7 +47,10 @@ func WithClasses(n int) Option { return func(c *config) { c.classes, c.classesSe
 // newConfig applies opts to the defaults and validates the result.
 func newConfig(opts []Option) (config, error) {
 	cfg := config{models: DefaultModels, workers: runtime.GOMAXPROCS(0)}
-	for _, opt := range opts {
+	for i, opt := range opts {
+		if opt == nil {
+			return cfg, fmt.Errorf("ensemble: option %d is nil", i)
+		}
 		opt(&cfg)
 	}
 	if cfg.models < 1 {
@@ -56,8 +59,8 @@ func newConfig(opts []Option) (config, error) {
 	if cfg.workers < 1 {
 		return cfg, fmt.Errorf("ensemble: WithWorkers(%d): want at least 1 worker", cfg.workers)
 	}
-	if cfg.classesSet && cfg.classes < 2 {
-		return cfg, fmt.Errorf("ensemble: WithClasses(%d): want at least 2 classes", cfg.classes)
+	if cfg.classesSet && (cfg.classes < 2 || cfg.classes > MaxClasses) {
+		return cfg, fmt.Errorf("ensemble: WithClasses(%d): want 2 to %d classes", cfg.classes, MaxClasses)
 	}
 	return cfg, nil
 }

@@ -36,18 +36,14 @@ func Train(ctx context.Context, X [][]float64, y []int, learner BaseLearner, noi
 	if learner == nil {
 		return nil, errors.New("ensemble: Train: nil learner")
 	}
-	if cfg.classesSet {
-		err = check.Labels(y, len(X), cfg.classes)
-	} else if len(y) > 0 {
-		cfg.classes = slices.Max(y) + 1
-		if err = check.Labels(y, len(X), max(cfg.classes, 2)); err == nil && cfg.classes < 2 {
-			err = fmt.Errorf("all labels are %d: the classes cannot be inferred; set WithClasses", cfg.classes-1)
-		}
+	inferred := !cfg.classesSet && len(y) > 0
+	if inferred {
+		cfg.classes = max(slices.Max(y)+1, 2) // labels below 0 are reported by check.Data
 	}
-	if err != nil {
-		return nil, fmt.Errorf("ensemble: Train: %w", err)
+	d, err := check.Data(X, y, cfg.classes)
+	if err == nil && inferred && slices.Max(y) == 0 {
+		err = errors.New("all labels are 0: the number of classes cannot be inferred; set WithClasses")
 	}
-	d, err := check.Data(X, y, max(cfg.classes, 2))
 	if err != nil {
 		return nil, fmt.Errorf("ensemble: Train: %w", err)
 	}

@@ -150,7 +150,9 @@ func TestFromModelsRejectsBadInput(t *testing.T) {
 	_, err = ensemble.FromModels([]ensemble.Model{plainModel{fail: true}}, noise, 2)
 	assert.ErrorContains(t, err, "model 0: MarshalBinary")
 	_, err = ensemble.FromModels([]ensemble.Model{plainModel{}}, noise, 1)
-	assert.ErrorContains(t, err, "1 classes: want at least 2")
+	assert.ErrorContains(t, err, "1 classes: want 2 to 1048576")
+	_, err = ensemble.FromModels([]ensemble.Model{plainModel{}}, noise, ensemble.MaxClasses+1)
+	assert.ErrorContains(t, err, "1048577 classes")
 	_, err = ensemble.FromModels([]ensemble.Model{plainModel{}}, smoothing.Noise{}, 2)
 	assert.ErrorIs(t, err, smoothing.ErrZeroNoise)
 }

@@ -37,13 +37,14 @@ func Finite(x []float64) error {
 	return nil
 }
 
-// Labels checks that y has n entries, each in [0, classes), and that classes ≥ 2.
+// Labels checks that y has n entries, that classes ≥ 2, and that every label is in
+// [0, classes).
 func Labels(y []int, n, classes int) error {
-	if classes < 2 {
-		return fmt.Errorf("%d classes: want at least 2", classes)
-	}
 	if len(y) != n {
 		return fmt.Errorf("%d labels for %d rows: want one label per row", len(y), n)
+	}
+	if classes < 2 {
+		return fmt.Errorf("%d classes: want at least 2", classes)
 	}
 	for i, c := range y {
 		if c < 0 || c >= classes {
