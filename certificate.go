@@ -1,0 +1,95 @@
+package rab
+
+import (
+	"errors"
+	"fmt"
+	"math"
+)
+
+// Norm names the norm in which a Certificate's Radius bounds the backdoor.
+type Norm int
+
+const (
+	// L2 is the bound of Gaussian smoothing, Corollary 1: Radius bounds
+	// sqrt(Σ_i ‖δ_i‖₂²) over all poisoned training rows (eq. (12)).
+	L2 Norm = iota
+	// L1 is the bound of uniform smoothing derived from Corollary 2: Radius bounds
+	// Σ_i ‖δ_i‖₁ over all poisoned training rows (bound.UniformL1Radius).
+	L1
+)
+
+// String returns "L2" or "L1".
+func (n Norm) String() string {
+	if n == L1 {
+		return "L1"
+	}
+	return "L2"
+}
+
+// Certificate is the certified prediction of a smoothed classifier for one input.
+//
+// Class is the predicted class y_A. PA is a lower bound on the smoothed classifier's
+// probability of y_A and PB an upper bound on that of every other class (eq. (11)); for
+// the exact K-NN smoother they are the exact probabilities widened by the reported
+// numerical error, for ensembles the simultaneous confidence bounds of Algorithm 2.
+// Radius is the certified radius: no backdoor in the training set whose norm (see Norm)
+// is below Radius can change the prediction. Abstained is true when PA ≤ PB: Class is
+// then the most likely class but nothing is certified and Radius is 0.
+type Certificate struct {
+	Class     int
+	PA, PB    float64
+	Radius    float64
+	Abstained bool
+	// Norm is the norm Radius is measured in: L2 (the zero value) for Gaussian
+	// smoothing, L1 for uniform smoothing.
+	Norm Norm
+}
+
+// PatternRadius returns the certified norm of one pattern δ added to r training rows.
+// For L2 certificates it is Radius/√r (Corollary 1, eq. (13)); for L1 certificates it is
+// Radius/r, since r copies of δ have total L1 norm r‖δ‖₁. It returns 0 when the
+// certificate abstained or r < 1.
+func (c Certificate) PatternRadius(r int) float64 {
+	if c.Abstained || r < 1 {
+		return 0
+	}
+	if c.Norm == L1 {
+		return c.Radius / float64(r)
+	}
+	return c.Radius / math.Sqrt(float64(r))
+}
+
+// Certifies reports whether a backdoor of the given total norm (in c.Norm, over all
+// poisoned rows) provably cannot change the prediction: the certificate did not abstain
+// and norm < Radius.
+func (c Certificate) Certifies(norm float64) bool {
+	return !c.Abstained && norm < c.Radius
+}
+
+// CertifiesPattern reports whether one pattern δ of the given norm added to r training
+// rows provably cannot change the prediction: norm < PatternRadius(r).
+func (c Certificate) CertifiesPattern(norm float64, r int) bool {
+	return !c.Abstained && r >= 1 && norm < c.PatternRadius(r)
+}
+
+// CertifiedAccuracy returns the certified accuracy at the given backdoor norm, eq. (19)
+// of the paper: the fraction of certificates that did not abstain, predict the true
+// label and have Radius > norm.
+func CertifiedAccuracy(certs []Certificate, labels []int, norm float64) (float64, error) {
+	if len(certs) == 0 {
+		return 0, errors.New("rab: CertifiedAccuracy: no certificates")
+	}
+	if len(certs) != len(labels) {
+		return 0, fmt.Errorf("rab: CertifiedAccuracy: %d certificates but %d labels: want one label per certificate", len(certs), len(labels))
+	}
+	if !(norm >= 0) || math.IsInf(norm, 1) {
+		return 0, fmt.Errorf("rab: CertifiedAccuracy: norm = %v: want a finite norm ≥ 0", norm)
+	}
+	correct := 0
+	for i, c := range certs {
+		if c.Class == labels[i] && c.Certifies(norm) {
+			correct++
+		}
+	}
+	return float64(correct) / float64(len(certs)), nil
+}

@@ -1,0 +1,258 @@
+package rab
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/rabcert/rab/bound"
+	"github.com/rabcert/rab/ensemble"
+	"github.com/rabcert/rab/ensemble/logistic"
+	"github.com/rabcert/rab/knn"
+	"github.com/rabcert/rab/smoothing"
+)
+
+// Model is a trained smoothed classifier: either the exact smoothed K-NN of Theorem 3 or
+// an ensemble of N noisy base models (Algorithm 1). It is safe for concurrent use.
+type Model struct {
+	knn      *knn.Smoother      // exact K-NN smoother, or nil
+	ens      *ensemble.Ensemble // ensemble, or nil
+	alpha    float64            // α of ensemble certificates
+	workers  int
+	progress func(done, total int)
+}
+
+// Train trains a smoothed classifier on the (possibly poisoned) training set X, y.
+//
+// With WithKNN(k) it builds the exact smoothed K-NN classifier (no sampling, exact
+// certificates; needs WithSigma). Otherwise it trains an ensemble of WithModels(N) base
+// models (default 1000, learner from WithLearner, default multinomial logistic
+// regression), model k on X plus its own noise (Algorithm 1). Options are validated, and
+// the ensemble size checked against bound.MinVotes, before any work starts.
+func Train(ctx context.Context, X [][]float64, y []int, opts ...Option) (*Model, error) {
+	cfg := defaultConfig()
+	for _, opt := range opts {
+		opt(&cfg)
+	}
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	m := &Model{alpha: cfg.alpha, workers: cfg.workers, progress: cfg.progress}
+	var err error
+	if cfg.useKNN {
+		m.knn, err = trainKNN(X, y, &cfg)
+	} else {
+		m.ens, err = trainEnsemble(ctx, X, y, &cfg)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+func trainKNN(X [][]float64, y []int, cfg *config) (*knn.Smoother, error) {
+	opts := []knn.Option{knn.WithSigma(cfg.sigma), knn.WithK(cfg.k), knn.WithLevels(cfg.levels), knn.WithWorkers(cfg.workers)}
+	if cfg.classes != 0 {
+		opts = append(opts, knn.WithClasses(cfg.classes))
+	}
+	s, err := knn.New(X, y, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("rab: %w", err)
+	}
+	return s, nil
+}
+
+func trainEnsemble(ctx context.Context, X [][]float64, y []int, cfg *config) (*ensemble.Ensemble, error) {
+	noise, err := cfg.noise()
+	if err != nil {
+		return nil, err
+	}
+	classes := cfg.classes
+	if classes == 0 {
+		classes = maxLabel(y) + 1
+	}
+	if need := bound.MinVotes(cfg.alpha, max(classes, 2)); cfg.models < need {
+		return nil, fmt.Errorf("rab: WithModels(%d) is too few for α = %v and %d classes: fewer than %d models can only ever abstain", cfg.models, cfg.alpha, classes, need)
+	}
+	learner := cfg.learner
+	if learner == nil {
+		if learner, err = logistic.New(); err != nil {
+			return nil, err
+		}
+	}
+	opts := []ensemble.Option{
+		ensemble.WithModels(cfg.models), ensemble.WithSeed(cfg.seed),
+		ensemble.WithWorkers(cfg.workers), ensemble.WithClasses(classes),
+	}
+	if cfg.progress != nil {
+		opts = append(opts, ensemble.WithProgress(cfg.progress))
+	}
+	e, err := ensemble.Train(ctx, X, y, learner, noise, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("rab: %w", err)
+	}
+	return e, nil
+}
+
+// noise returns the configured smoothing distribution.
+func (c *config) noise() (smoothing.Noise, error) {
+	if c.uniform {
+		return smoothing.Uniform(c.a, c.b)
+	}
+	return smoothing.Gaussian(c.sigma)
+}
+
+// maxLabel returns the largest label, or -1 for none; Train's callees reject bad labels.
+func maxLabel(y []int) int {
+	m := -1
+	for _, v := range y {
+		m = max(m, v)
+	}
+	return m
+}
+
+// Certify returns the certificate of one input x.
+func (m *Model) Certify(ctx context.Context, x []float64) (Certificate, error) {
+	certs, err := m.certifyChunk(ctx, [][]float64{x})
+	if err != nil {
+		return Certificate{}, err
+	}
+	return certs[0], nil
+}
+
+// certifyChunkSize is how many inputs CertifyBatch certifies between progress reports.
+const certifyChunkSize = 32
+
+// CertifyBatch returns the certificates of the inputs X, in order, using all workers. It
+// stops with ctx.Err() when ctx is cancelled and reports progress (inputs certified)
+// through WithProgress.
+func (m *Model) CertifyBatch(ctx context.Context, X [][]float64) ([]Certificate, error) {
+	if len(X) == 0 {
+		return nil, errors.New("rab: CertifyBatch: no inputs")
+	}
+	out := make([]Certificate, 0, len(X))
+	for start := 0; start < len(X); start += certifyChunkSize {
+		certs, err := m.certifyChunk(ctx, X[start:min(start+certifyChunkSize, len(X))])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, certs...)
+		if m.progress != nil {
+			m.progress(len(out), len(X))
+		}
+	}
+	return out, nil
+}
+
+// certifyChunk certifies a few inputs with the model's smoother.
+func (m *Model) certifyChunk(ctx context.Context, X [][]float64) ([]Certificate, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if m.knn != nil {
+		return m.certifyKNN(ctx, X)
+	}
+	return m.certifyEnsemble(ctx, X)
+}
+
+// certifyKNN turns exact K-NN class probabilities into certificates: PA is the top
+// probability minus the reported numerical error, PB the runner-up plus the error
+// (capped at 1 − PA), and Radius is Corollary 1's bound on them.
+func (m *Model) certifyKNN(ctx context.Context, X [][]float64) ([]Certificate, error) {
+	probs, errBounds, err := m.knn.ProbabilitiesBatchWithError(ctx, X)
+	if err != nil {
+		return nil, fmt.Errorf("rab: %w", err)
+	}
+	certs := make([]Certificate, len(X))
+	for i, p := range probs {
+		class, runnerUp := topTwo(p)
+		pA := max(0, p[class]-errBounds[i])
+		pB := min(1, p[runnerUp]+errBounds[i], 1-pA)
+		if certs[i], err = gaussianCertificate(m.knn.Sigma(), class, pA, pB); err != nil {
+			return nil, err
+		}
+	}
+	return certs, nil
+}
+
+// certifyEnsemble counts the members' votes and turns them into certificates with
+// Algorithm 2 (bound.Estimate).
+func (m *Model) certifyEnsemble(ctx context.Context, X [][]float64) ([]Certificate, error) {
+	votes, err := m.ens.VotesBatch(ctx, X)
+	if err != nil {
+		return nil, fmt.Errorf("rab: %w", err)
+	}
+	noise := m.ens.Noise()
+	certs := make([]Certificate, len(X))
+	for i, counts := range votes {
+		est, err := bound.Estimate(counts, m.alpha)
+		if err != nil {
+			return nil, fmt.Errorf("rab: %w", err)
+		}
+		if noise.Kind() == smoothing.KindUniform {
+			a, b := noise.Bounds()
+			certs[i], err = uniformCertificate(a, b, est)
+		} else {
+			certs[i], err = gaussianCertificate(noise.Sigma(), est.Class, est.PA, est.PB)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return certs, nil
+}
+
+// gaussianCertificate builds an L2 certificate from bounds pA on the top class and pB on
+// every other class (Corollary 1); it abstains when pA ≤ pB.
+func gaussianCertificate(sigma float64, class int, pA, pB float64) (Certificate, error) {
+	c := Certificate{Class: class, PA: pA, PB: pB, Norm: L2, Abstained: pA <= pB}
+	if c.Abstained {
+		return c, nil
+	}
+	r, err := bound.GaussianRadius(sigma, pA, pB)
+	if err != nil {
+		return Certificate{}, fmt.Errorf("rab: %w", err)
+	}
+	c.Radius = r
+	return c, nil
+}
+
+// uniformCertificate builds an L1 certificate (bound.UniformL1Radius) from Algorithm 2's
+// estimate under uniform smoothing U([a, b]).
+func uniformCertificate(a, b float64, est bound.Estimation) (Certificate, error) {
+	c := Certificate{Class: est.Class, PA: est.PA, PB: est.PB, Norm: L1, Abstained: est.Abstain}
+	if c.Abstained {
+		return c, nil
+	}
+	r, err := bound.UniformL1Radius(a, b, est.PA, est.PB)
+	if err != nil {
+		return Certificate{}, fmt.Errorf("rab: %w", err)
+	}
+	c.Radius = r
+	return c, nil
+}
+
+// topTwo returns the most probable class (ties: smallest label) and the most probable
+// other class.
+func topTwo(p []float64) (top, runnerUp int) {
+	top, runnerUp = 0, -1
+	for c := 1; c < len(p); c++ {
+		switch {
+		case p[c] > p[top]:
+			top, runnerUp = c, top
+		case runnerUp < 0 || p[c] > p[runnerUp]:
+			runnerUp = c
+		}
+	}
+	return top, runnerUp
+}
+
+// Certify trains a smoothed classifier on X, y and certifies the inputs tests, in one
+// call: Train(ctx, X, y, opts...) followed by CertifyBatch(ctx, tests).
+func Certify(ctx context.Context, X [][]float64, y []int, tests [][]float64, opts ...Option) ([]Certificate, error) {
+	m, err := Train(ctx, X, y, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return m.CertifyBatch(ctx, tests)
+}
