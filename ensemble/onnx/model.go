@@ -31,9 +31,9 @@ func init() {
 }
 
 // buildMu serialises graph construction: onnx-go's gorgonnx backend names graph nodes
-// from an unsynchronised package-level counter while it builds a graph, which happens
-// during a graph's first Run. Load performs that first Run, under buildMu; later runs
-// touch no shared state.
+// from an unsynchronised package-level counter while it builds a graph (by default
+// during the graph's first Run). Load builds the graph under buildMu; runs touch no
+// shared state.
 var buildMu sync.Mutex
 
 // Model is a classifier loaded from an ONNX file and run by onnx-go's gorgonnx backend.
@@ -76,6 +76,13 @@ func load(data []byte) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("unsupported model: %w", err)
 	}
+	return build(data, sig)
+}
+
+// build makes a Model of a checked model and its signature: it decodes the model into a
+// gorgonnx graph for the batch size sig.batch, attaches a directVM to it and runs it once
+// on zeros to check the output shape.
+func build(data []byte, sig *signature) (*Model, error) {
 	m := &Model{
 		data:    append([]byte(nil), data...),
 		sig:     *sig,
@@ -84,15 +91,14 @@ func load(data []byte) (*Model, error) {
 	}
 	shape := append([]int{sig.batch}, sig.inputShape...)
 	m.inputT = tensor.New(tensor.WithShape(shape...), tensor.WithBacking(m.batch))
-	if err := m.build(); err != nil {
+	if err := m.buildGraph(); err != nil {
 		return nil, fmt.Errorf("onnx-go cannot run the model: %w", err)
 	}
 	return m, nil
 }
 
-// build decodes the model into a gorgonnx graph and runs it once on zeros, which builds
-// the graph for the batch size sig.batch and checks the output shape.
-func (m *Model) build() (err error) {
+// buildGraph is the part of build that calls onnx-go.
+func (m *Model) buildGraph() (err error) {
 	buildMu.Lock()
 	defer buildMu.Unlock()
 	defer recoverInto(&err)
@@ -108,6 +114,21 @@ func (m *Model) build() (err error) {
 	if m.input, ok = node.(onnxgo.DataCarrier); !ok {
 		return fmt.Errorf("input %q cannot hold data", m.sig.input)
 	}
+	if err := m.input.SetTensor(m.inputT); err != nil {
+		return err
+	}
+	if err := m.graph.PopulateExprgraph(); err != nil {
+		return err
+	}
+	exprGraph, err := m.graph.GetExprGraph()
+	if err != nil {
+		return err
+	}
+	vm, err := newDirectVM(exprGraph)
+	if err != nil {
+		return err
+	}
+	m.graph.SetVM(vm)
 	out, err := m.run()
 	if err != nil {
 		return err

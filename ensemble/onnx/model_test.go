@@ -278,3 +278,46 @@ func TestChooseBatch(t *testing.T) {
 		assert.Equal(t, want, loadTestModel(t, name).sig.batch, name)
 	}
 }
+
+// BenchmarkPredictRow measures one Predict call on one row, the pattern of an ensemble
+// vote (each member predicts its own noisy copy of x).
+func BenchmarkPredictRow(b *testing.B) {
+	for _, name := range []string{"mlp.onnx", "cnn.onnx"} {
+		b.Run(name, func(b *testing.B) {
+			m := loadTestModel(b, name)
+			X := readReference(b)[name].Inputs[:1]
+			out := make([]int, 1)
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := m.Predict(X, out); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkLoad measures Load, which holds the package-level build mutex throughout.
+func BenchmarkLoad(b *testing.B) {
+	data, err := os.ReadFile(filepath.Join("testdata", "mlp.onnx"))
+	require.NoError(b, err)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Load(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TestPanicsBecomeErrors bypasses the load-time checks to run a model whose Gemm
+// operands do not fit (5 input columns, 4 weight rows): gonum's BLAS panics inside the
+// operator, and the panic must come back as an error (with Gorgonia's own machines it
+// would kill the program from a goroutine of theirs).
+func TestPanicsBecomeErrors(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "reject", "gemm_shape.onnx"))
+	require.NoError(t, err)
+	sig := &signature{input: "x", output: "logits", inputShape: []int{5}, inputDim: 5, classes: 3, batch: 2}
+	m, err := build(data, sig)
+	require.ErrorContains(t, err, "onnx-go cannot run the model: onnx-go panicked: blas: ")
+	assert.Nil(t, m)
+}
