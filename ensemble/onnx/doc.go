@@ -44,10 +44,8 @@
 // running the model: for instance LogSoftmax, Clip, Shape and AveragePool (not
 // implemented by onnx-go v0.5.0), Concat and Softmax on 3-D inputs (wrong results),
 // Gemm without C, grouped convolutions. It infers the shape of every tensor from the
-// input shape and rejects inconsistent ones: onnx-go runs operators in a goroutine of its
-// own, where a shape mismatch would crash the program instead of returning an error.
-// It then builds the model and runs it once on zeros, so whatever else onnx-go cannot
-// execute also fails at load time.
+// input shape and rejects inconsistent ones. It then builds the model and runs it once
+// on zeros, so whatever else onnx-go cannot execute also fails at load time.
 //
 // # Evaluation
 //
@@ -57,6 +55,11 @@
 // integer ≥ 2 that is no dimension of the model, and evaluates each row alone in the
 // first slot of the batch, the others holding zeros: a row's output depends on that row
 // only. Inputs are rounded to float32. NaN or infinite inputs or outputs are errors.
+//
+// The graph is evaluated operator by operator in the calling goroutine rather than by
+// Gorgonia's tape machine, which starts a goroutine per run: a panic inside onnx-go or
+// Gorgonia is returned as an error instead of ending the program, and a small model
+// runs several times faster.
 //
 // A Model is not safe for concurrent use; load one per goroutine. Models loaded
 // separately may run in parallel: graph construction, which touches an unsynchronised
