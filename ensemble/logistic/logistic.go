@@ -68,7 +68,7 @@ func (l *Learner) Fit(ctx context.Context, X [][]float64, y []int, classes int, 
 		return nil, fmt.Errorf("logistic: Fit: %w", err)
 	}
 	p := newProblem(X, y, d, classes, l.cfg.l2)
-	theta := make([]float64, (d+1)*classes)
+	theta := make([]float64, dims(d, classes))
 	if err := minimize(ctx, p.eval, theta, l.cfg.iterations); err != nil {
 		return nil, fmt.Errorf("logistic: Fit: %w", err)
 	}

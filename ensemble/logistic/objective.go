@@ -2,10 +2,13 @@ package logistic
 
 import "math"
 
-// problem is the regularised softmax cross-entropy of a training set,
+// problem is the regularised softmax cross-entropy of a training set in the
+// baseline-category parameterisation (class 0's scores are fixed at 0, which removes
+// the softmax's redundant degree of freedom and, for two classes, makes this ordinary
+// binary logistic regression):
 //
 //	f(W, b) = (1/n) Σ_i [log Σ_c exp(z_ic) − z_{i,y_i}] + (λ/2)‖W‖²,
-//	z_ic = b_c + Σ_j s_j (x_ij − μ_j) W_jc,
+//	z_i0 = 0,  z_ic = b_c + Σ_j s_j (x_ij − μ_j) W_cj  for c = 1 … C−1,
 //
 // over the features standardised by their means μ_j and inverse standard deviations
 // s_j (s_j = 0 for a constant feature, which then carries no weight). Standardising
@@ -18,7 +21,7 @@ type problem struct {
 	l2      float64
 	mean    []float64 // μ_j
 	scale   []float64 // s_j
-	v       []float64 // effective weights V_cj = s_j W_cj, c×d class-major
+	v       []float64 // effective weights V_cj = s_j W_cj, (c−1)×d class-major
 	centred []float64 // x_ij − μ_j of the current row
 	z       []float64 // scores, then residuals p_ic − [y_i = c], of the current row
 }
@@ -26,7 +29,7 @@ type problem struct {
 func newProblem(X [][]float64, y []int, d, c int, l2 float64) *problem {
 	p := &problem{
 		X: X, y: y, d: d, c: c, l2: l2,
-		mean: make([]float64, d), scale: make([]float64, d), v: make([]float64, d*c),
+		mean: make([]float64, d), scale: make([]float64, d), v: make([]float64, (c-1)*d),
 		centred: make([]float64, d), z: make([]float64, c),
 	}
 	n := float64(len(X))
@@ -53,12 +56,16 @@ func newProblem(X [][]float64, y []int, d, c int, l2 float64) *problem {
 	return p
 }
 
-// eval returns f(θ) and writes ∇f(θ) into grad. θ holds W (c×d, class-major) and then b.
+// dims returns the length of θ for d features and c classes: W ((c−1)×d) and b (c−1).
+func dims(d, c int) int { return (c - 1) * (d + 1) }
+
+// eval returns f(θ) and writes ∇f(θ) into grad. θ holds W ((c−1)×d, class-major) and
+// then b (c−1): the parameters of classes 1 … c−1.
 func (p *problem) eval(theta, grad []float64) float64 {
-	d, c := p.d, p.c
-	w, b := theta[:c*d], theta[c*d:]
-	gw, gb := grad[:c*d], grad[c*d:]
-	for k := range c {
+	d, free := p.d, p.c-1
+	w, b := theta[:free*d], theta[free*d:]
+	gw, gb := grad[:free*d], grad[free*d:]
+	for k := range free {
 		for j, s := range p.scale {
 			p.v[k*d+j] = float64(w[k*d+j] * s)
 		}
@@ -71,20 +78,21 @@ func (p *problem) eval(theta, grad []float64) float64 {
 		for j, x := range row[:d] {
 			centred[j] = x - p.mean[j]
 		}
-		for k := range z {
-			z[k] = b[k] + dot(centred, p.v[k*d:(k+1)*d])
+		z[0] = 0
+		for k := range free {
+			z[k+1] = b[k] + dot(centred, p.v[k*d:(k+1)*d])
 		}
 		normaliser, zy := softmaxResidual(z, p.y[i])
 		normalisers.mul(normaliser)
 		sumZy += zy
-		for k, r := range z {
+		for k, r := range z[1:] {
 			gb[k] += r
 			axpy(r, centred, gw[k*d:(k+1)*d])
 		}
 	}
 	invN := 1 / float64(len(p.X))
 	var norm float64
-	for k := range c {
+	for k := range free {
 		for j, s := range p.scale {
 			wkj := w[k*d+j]
 			norm += float64(wkj * wkj)
@@ -146,18 +154,19 @@ func (l *logProduct) log() float64 {
 	return log(l.mantissa) + float64(float64(l.exponent)*ln2Hi) + float64(float64(l.exponent)*ln2Lo)
 }
 
-// model converts the optimum θ to a Model that scores raw inputs exactly as eval does.
+// model converts the optimum θ to a Model that scores raw inputs exactly as eval does
+// (class 0 with zero weights and intercept).
 func (p *problem) model(theta []float64) *Model {
 	d, c := p.d, p.c
 	m := &Model{
 		dim: d, classes: c,
 		mean:    append([]float64(nil), p.mean...),
 		weights: make([]float64, c*d),
-		bias:    append([]float64(nil), theta[c*d:]...),
+		bias:    append([]float64{0}, theta[(c-1)*d:]...),
 	}
-	for k := range c {
+	for k := 1; k < c; k++ {
 		for j, s := range p.scale {
-			m.weights[k*d+j] = float64(theta[k*d+j] * s)
+			m.weights[k*d+j] = float64(theta[(k-1)*d+j] * s)
 		}
 	}
 	return m
