@@ -36,8 +36,8 @@ func ExampleTrain() {
 		fmt.Println(x, counts)
 	}
 	// Output:
-	// [0.5 0.5] [100 0]
-	// [4.5 4.5] [0 100]
+	// [0.5 0.5] [97 3]
+	// [4.5 4.5] [2 98]
 }
 
 // Save an ensemble to one stream and load it back: the loaded members vote exactly as
@@ -62,7 +62,7 @@ func ExampleEnsemble_Save() {
 	before, _ := e.Votes(context.Background(), []float64{1.4})
 	after, _ := loaded.Votes(context.Background(), []float64{1.4})
 	fmt.Println(loaded.Len(), loaded.Noise(), before, after)
-	// Output: 50 U([-1, 1]) [30 20] [30 20]
+	// Output: 50 U([-1, 1]) [27 23] [27 23]
 }
 
 // Estimate bounds the top class's probability from the votes (Algorithm 2, lines 1–4);
@@ -82,8 +82,8 @@ func ExampleEnsemble_Estimate() {
 	if err != nil {
 		panic(err)
 	}
-	// pA is the Clopper–Pearson bound at α/C = 0.0005 for 99 votes of 100
-	// (scipy: beta.ppf(0.0005, 99, 2) = 0.90439), pB = 1 − pA.
+	// A unanimous vote of N = 100 gives the Clopper–Pearson bound
+	// pA = (α/C)^(1/N) = 0.0005^(1/100) = 0.92684, and pB = 1 − pA.
 	fmt.Printf("votes %v: class %d, pA ≥ %.4f, pB ≤ %.4f, abstain %v\n", counts, est.Class, est.PA, est.PB, est.Abstain)
-	// Output: votes [1 99]: class 1, pA ≥ 0.9044, pB ≤ 0.0956, abstain false
+	// Output: votes [0 100]: class 1, pA ≥ 0.9268, pB ≤ 0.0732, abstain false
 }
