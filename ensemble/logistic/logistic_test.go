@@ -236,3 +236,28 @@ func TestUnmarshalRejectsMalformedBytes(t *testing.T) {
 		assert.Error(t, m.UnmarshalBinary(b), name)
 	}
 }
+
+// TestBaselineShortcut: skipping the zero class-0 score gives the same predictions as
+// scoring every class, and models whose class 0 is not zero (possible in a decoded
+// file) are scored in full.
+func TestBaselineShortcut(t *testing.T) {
+	X, y := blobs(30, 3, 4, 12)
+	m := fit(t, X, y, 4)
+	require.True(t, m.baseline)
+	full := *m
+	full.baseline = false
+	want, got := make([]int, len(X)), make([]int, len(X))
+	require.NoError(t, full.Predict(X, want))
+	require.NoError(t, m.Predict(X, got))
+	assert.Equal(t, want, got)
+
+	// Class 0 scores 10 + x₀, class 1 scores x₁: hand-computed predictions.
+	shifted := newModel(2, 2, []float64{0, 0}, []float64{1, 0, 0, 1}, []float64{10, 0})
+	assert.False(t, shifted.baseline)
+	data, _ := shifted.MarshalBinary()
+	var back Model
+	require.NoError(t, back.UnmarshalBinary(data))
+	pred := make([]int, 3)
+	require.NoError(t, back.Predict([][]float64{{0, 9}, {0, 11}, {-5, 6}}, pred))
+	assert.Equal(t, []int{0, 1, 1}, pred)
+}

@@ -35,6 +35,16 @@ type Model struct {
 	mean         []float64 // μ, length dim
 	weights      []float64 // V, classes×dim class-major
 	bias         []float64 // b, length classes
+	baseline     bool      // class 0's weights and intercept are 0: its score is 0
+}
+
+// newModel returns the model with the given parameters.
+func newModel(d, c int, mean, weights, bias []float64) *Model {
+	m := &Model{dim: d, classes: c, mean: mean, weights: weights, bias: bias, baseline: bias[0] == 0}
+	for _, w := range weights[:d] {
+		m.baseline = m.baseline && w == 0
+	}
+	return m
 }
 
 var (
@@ -64,8 +74,13 @@ func (m *Model) Predict(X [][]float64, out []int) error {
 		if len(row) != m.dim {
 			return fmt.Errorf("logistic: Predict: row %d has %d features, the model was fitted on %d", i, len(row), m.dim)
 		}
-		best, bestScore := 0, math.Inf(-1)
-		for k := range c {
+		// A baseline class 0 scores 0 (Σ (x_j − μ_j)·0 = 0 for finite x; a non-finite x
+		// shows in the other classes' scores), so only classes 1 … C−1 are computed.
+		best, bestScore, first := 0, math.Inf(-1), 0
+		if m.baseline {
+			bestScore, first = 0, 1
+		}
+		for k := first; k < c; k++ {
 			score := m.bias[k] + centredDot(row, m.mean, m.weights[k*m.dim:(k+1)*m.dim])
 			if math.IsNaN(score) || math.IsInf(score, 0) {
 				return fmt.Errorf("logistic: Predict: row %d has a non-finite score for class %d: inputs must be finite", i, k)
@@ -130,12 +145,7 @@ func (m *Model) UnmarshalBinary(data []byte) error {
 		}
 		params[i] = v
 	}
-	*m = Model{
-		dim: d, classes: c,
-		mean:    params[:d:d],
-		weights: params[d : d+c*d : d+c*d],
-		bias:    params[d+d*c:],
-	}
+	*m = *newModel(d, c, params[:d:d], params[d:d+c*d:d+c*d], params[d+c*d:])
 	return nil
 }
 

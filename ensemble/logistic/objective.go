@@ -158,16 +158,11 @@ func (l *logProduct) log() float64 {
 // (class 0 with zero weights and intercept).
 func (p *problem) model(theta []float64) *Model {
 	d, c := p.d, p.c
-	m := &Model{
-		dim: d, classes: c,
-		mean:    append([]float64(nil), p.mean...),
-		weights: make([]float64, c*d),
-		bias:    append([]float64{0}, theta[(c-1)*d:]...),
-	}
+	weights := make([]float64, c*d)
 	for k := 1; k < c; k++ {
 		for j, s := range p.scale {
-			m.weights[k*d+j] = float64(theta[(k-1)*d+j] * s)
+			weights[k*d+j] = float64(theta[(k-1)*d+j] * s)
 		}
 	}
-	return m
+	return newModel(d, c, append([]float64(nil), p.mean...), weights, append([]float64{0}, theta[(c-1)*d:]...))
 }
