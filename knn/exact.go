@@ -17,9 +17,9 @@ import (
 // where P_c^{i,l} is the Poisson-binomial distribution of the number of class-c points
 // before (i, l), truncated at K−1. For each bucket, one backward pass stores the
 // per-class suffix products Π_{j>i}(1 − F_j(l−1) + F_j(l−1)z) and one forward pass
-// keeps the prefix products, so each (i, l) costs O(K²) plus the vote: a depth-first
-// enumeration of the tallies γ with |γ| = K−1 that credits the majority class of
-// γ + e_{y_i} (ties to the smallest label). This is O(n·L·(K² + #tallies)) instead of
+// keeps the prefix products, so each (i, l) costs O(K²) plus the vote, which credits
+// the majority class of γ + e_{y_i} (ties to the smallest label) in O(C·K²) with
+// prefix and suffix products over classes (see vote). This is O(n·L·C·K²) instead of
 // the paper's O(K^{2+C} n² L C).
 //
 // Sparsity makes it fast. For one input only a window of buckets can hold the K-th
@@ -66,35 +66,40 @@ type workspace struct {
 	cur    []float64 // C×K
 	excl   []float64 // K
 	dptr   [][]float64
+	left   []float64 // (C+1)×K: prefix products over classes
+	right  []float64 // (C+1)×K: suffix products over classes
 	res    []float64
 	acc    []float64
 	comp   []float64
 	own    int
-	leaves int // number of tallies γ with |γ| = K−1
+	// enumerate selects voteTallies (few tallies) over voteByCount.
+	enumerate bool
 }
 
 func newWorkspace(s *Smoother) *workspace {
 	C, K := s.classes, s.k
-	leaves := 1.0 // C(K−1+C−1, C−1)
+	tallies := 1.0 // C(K−1+C−1, C−1)
 	for i := 1; i < C; i++ {
-		leaves = leaves * float64(K-1+i) / float64(i)
+		tallies = tallies * float64(K-1+i) / float64(i)
 	}
 	return &workspace{
-		s:      s,
-		lam:    make([]float64, s.n),
-		sorted: make([]lamIdx, s.n),
-		pmf:    make([]float64, K),
-		esym:   make([]float64, K+1),
-		inR:    make([]bool, s.n),
-		run:    make([]float64, C*K),
-		pre:    make([]float64, C*K),
-		cur:    make([]float64, C*K),
-		excl:   make([]float64, K),
-		dptr:   make([][]float64, C),
-		res:    make([]float64, C),
-		acc:    make([]float64, C),
-		comp:   make([]float64, C),
-		leaves: int(math.Round(leaves)),
+		enumerate: tallies <= float64(C*K),
+		s:         s,
+		lam:       make([]float64, s.n),
+		sorted:    make([]lamIdx, s.n),
+		pmf:       make([]float64, K),
+		esym:      make([]float64, K+1),
+		inR:       make([]bool, s.n),
+		run:       make([]float64, C*K),
+		pre:       make([]float64, C*K),
+		cur:       make([]float64, C*K),
+		excl:      make([]float64, K),
+		dptr:      make([][]float64, C),
+		left:      make([]float64, (C+1)*K),
+		right:     make([]float64, (C+1)*K),
+		res:       make([]float64, C),
+		acc:       make([]float64, C),
+		comp:      make([]float64, C),
 	}
 }
 
@@ -168,7 +173,7 @@ func (ws *workspace) probabilities(x, out []float64) float64 {
 	ws.collect(cut)
 	m := len(ws.rIdx)
 
-	ws.fillMatrix(gLo-1, gHi)
+	errBound += ws.fillMatrix(gLo-1, gHi, tol/(16*float64(max(m, 1))))
 	lHi := searchFirst(gLo, gHi, func(l int) bool { return ws.lowerCountTail(l-gLo+1) <= deltaHi })
 	lLo := searchLast(gLo, lHi, func(l int) bool { return ws.upperCountTail(l-gLo) <= deltaLo })
 	rounding := 1 + float64(4*(m+K))*eps
@@ -176,7 +181,6 @@ func (ws *workspace) probabilities(x, out []float64) float64 {
 	for e := lLo - gLo; e <= lHi-gLo+1; e++ {
 		errBound += ws.ferr[e]
 	}
-	errBound += ws.zeroNegligible(lLo-gLo, lHi-gLo+1, tol/(16*float64(max(m, 1))))
 
 	clear(ws.acc)
 	clear(ws.comp)
@@ -189,7 +193,10 @@ func (ws *workspace) probabilities(x, out []float64) float64 {
 		out[c] = ws.acc[c] + ws.comp[c]
 		total += out[c]
 	}
-	depth := float64(4*m + s.classes*K + s.classes + ws.leaves + 8)
+	// Rounding depth of one term: 4 per Bernoulli factor (prefix and suffix chains),
+	// K+1 per class in the vote products and the final sums (at most C·K tallies
+	// when they are enumerated).
+	depth := float64(4*m + (s.classes+2)*(K+1) + s.classes*K + 2*K + 8)
 	errBound += 1.01*depth*eps*total + 4*eps
 	errBound += math.Abs(1-total) + float64(2*s.classes)*eps
 	for c := range out {
@@ -286,13 +293,17 @@ func (ws *workspace) collect(cut int) {
 	}
 }
 
-// fillMatrix computes F_r(l) for l ∈ [la, lb] and every relevant point r, made
-// monotone in l, and the per-edge sums of their error bounds (doubled to cover the
-// monotone clamp: a clamped value errs by at most its neighbour's bound).
-func (ws *workspace) fillMatrix(la, lb int) {
+// fillMatrix computes F_r(l) for l ∈ [la, lb] and every relevant point r, from the
+// top edge down, made monotone in l (a clamped value errs by at most its neighbour's
+// bound, hence the doubled bounds), and returns the total-variation cost of zeroing:
+// once F_r(l) ≤ zero, it and all lower values are set to 0, which moves the bucket
+// mass below l up to l + 1, a change of F_r(l) in total variation (plus its error
+// bound). ferr[e] receives the sum of the error bounds of the kept values of row e.
+func (ws *workspace) fillMatrix(la, lb int, zero float64) (moved float64) {
 	m, E := len(ws.rIdx), lb-la+1
 	ws.fmat = slices.Grow(ws.fmat[:0], m*E)[:m*E]
 	ws.ferr = slices.Grow(ws.ferr[:0], E)[:E]
+	clear(ws.fmat)
 	clear(ws.ferr)
 	tb, L := ws.s.table, len(ws.s.edges)+1
 	kMax := 0
@@ -301,23 +312,27 @@ func (ws *workspace) fillMatrix(la, lb int) {
 	}
 	for r, lam := range ws.rLam {
 		ws.pw.fill(lam/2, kMax)
-		prev := 0.0
-		for e := range E {
+		next := 1.0
+		for e := E - 1; e >= 0; e-- {
 			l := la + e
-			var f, fe float64
-			switch {
-			case l <= 0:
-			case l >= L:
-				f = 1
-			default:
+			if l <= 0 {
+				break
+			}
+			f, fe := 1.0, 0.0
+			if l < L {
 				f, fe = tb.eval(&ws.pw, l-1)
 			}
-			f = max(f, prev)
+			f = min(f, next)
+			if f <= zero {
+				moved += f + 2*fe
+				break
+			}
 			ws.fmat[e*m+r] = f
 			ws.ferr[e] += 2 * fe
-			prev = f
+			next = f
 		}
 	}
+	return moved
 }
 
 // lowerCountTail returns P(N < K) for N = #{relevant points in buckets ≤ l}, l given
@@ -343,30 +358,6 @@ func (ws *workspace) upperCountTail(e int) float64 {
 		addSymmetric(es, f)
 	}
 	return es[ws.s.k]
-}
-
-// zeroNegligible sets F_r(l) = 0 on rows [ea, eb] wherever F_r(l) ≤ threshold (a
-// prefix of rows for each r, by monotonicity): the bucket mass below is moved up, a
-// total-variation change of the largest zeroed value. It returns the sum of those
-// changes (with their own error bounds).
-func (ws *workspace) zeroNegligible(ea, eb int, threshold float64) float64 {
-	m := len(ws.rIdx)
-	var moved float64
-	for r := range m {
-		last := -1.0
-		for e := ea; e <= eb; e++ {
-			f := ws.fmat[e*m+r]
-			if f > threshold {
-				break
-			}
-			last = f
-			ws.fmat[e*m+r] = 0
-		}
-		if last > 0 {
-			moved += 2*last + 4*tailP
-		}
-	}
-	return moved
 }
 
 // bucket adds the contributions of K-th points in bucket l (matrix row e: F(l), row
@@ -401,8 +392,7 @@ func (ws *workspace) bucket(e int) {
 		convInto(ws.excl, pre, ws.sufCls[r*K:(r+1)*K])
 		if p := a[r] - b[r]; p > 0 {
 			ws.dptr[c], ws.own = ws.excl, c
-			clear(ws.res)
-			ws.vote(0, K-1, 1, 0, 0)
+			ws.vote()
 			ws.dptr[c] = cur
 			for w, v := range ws.res {
 				if v != 0 {
@@ -416,11 +406,24 @@ func (ws *workspace) bucket(e int) {
 	}
 }
 
-// vote enumerates the counts γ_c of classes c, c+1, … among the K−1 points before the
-// K-th (rem still to place), with prod the probability so far and (best, bestC) the
-// running majority of γ + e_own (strictly larger counts win, so ties go to the
-// smallest label), and adds each complete tally's probability to res[majority].
-func (ws *workspace) vote(c, rem int, prod float64, best, bestC int) {
+// vote sets res[w] = Σ_{|γ|=K−1} Π_c D_c[γ_c] · 1[majority(γ + e_own) = w] for the
+// per-class count distributions D_c = dptr[c] (coefficients 0..K−1), ties going to the
+// smallest label: by enumerating the tallies when they are few, else by counts.
+func (ws *workspace) vote() {
+	clear(ws.res)
+	if ws.enumerate {
+		ws.voteTallies(0, ws.s.k-1, 1, 0, 0)
+	} else {
+		ws.voteByCount()
+	}
+}
+
+// voteTallies enumerates the counts γ_c of classes c, c+1, … among the K−1 points
+// before the K-th (rem still to place), with prod the probability so far and
+// (best, bestC) the running majority of γ + e_own (strictly larger counts win, so ties
+// go to the smallest label), and adds each complete tally's probability to
+// res[majority]. Its cost is proportional to the number of tallies, C(K+C−2, C−1).
+func (ws *workspace) voteTallies(c, rem int, prod float64, best, bestC int) {
 	last := c == len(ws.dptr)-1
 	poly := ws.dptr[c]
 	g0 := 0
@@ -432,10 +435,7 @@ func (ws *workspace) vote(c, rem int, prod float64, best, bestC int) {
 		if coef == 0 {
 			continue
 		}
-		cnt := g
-		if c == ws.own {
-			cnt++
-		}
+		cnt := g + ws.ownOf(c)
 		b, bc := best, bestC
 		if cnt > b {
 			b, bc = cnt, c
@@ -443,8 +443,79 @@ func (ws *workspace) vote(c, rem int, prod float64, best, bestC int) {
 		if last {
 			ws.res[bc] += float64(prod * coef)
 		} else {
-			ws.vote(c+1, rem-g, float64(prod*coef), b, bc)
+			ws.voteTallies(c+1, rem-g, float64(prod*coef), b, bc)
 		}
+	}
+}
+
+// voteByCount computes the vote in O(C·K²), split by the winner's final count
+// t = γ_w + [w = own]:
+//
+//	V_w^t = D_w[t − [w=own]] · [z^{K−1−γ_w}] Π_{c<w} D_c^{<t} · Π_{c>w} D_c^{≤t},
+//
+// where D_c^{<t} (D_c^{≤t}) keeps the coefficients g with g + [c=own] < t (≤ t); the
+// products over c < w and c > w are prefix and suffix products over classes. For
+// 2t > K the caps cannot bind (the others share K − t < t votes), so one pair of
+// uncapped prefix/suffix products serves all those t.
+func (ws *workspace) voteByCount() {
+	K, C := ws.s.k, ws.s.classes
+	left, right := ws.left, ws.right
+	// Uncapped: t > K/2.
+	resetPoly(left[:K])
+	for c := range C {
+		convCap(left[(c+1)*K:(c+2)*K], left[c*K:(c+1)*K], ws.dptr[c], K-1)
+	}
+	resetPoly(right[C*K : (C+1)*K])
+	for c := C - 1; c >= 0; c-- {
+		convCap(right[c*K:(c+1)*K], right[(c+1)*K:(c+2)*K], ws.dptr[c], K-1)
+	}
+	for w := range C {
+		ws.collectWinner(w, K/2+1, K)
+	}
+	// Capped: 1 ≤ t ≤ K/2.
+	for t := 1; 2*t <= K; t++ {
+		resetPoly(left[:K])
+		for c := range C {
+			convCap(left[(c+1)*K:(c+2)*K], left[c*K:(c+1)*K], ws.dptr[c], t-1-ws.ownOf(c))
+		}
+		resetPoly(right[C*K : (C+1)*K])
+		for c := C - 1; c >= 0; c-- {
+			convCap(right[c*K:(c+1)*K], right[(c+1)*K:(c+2)*K], ws.dptr[c], t-ws.ownOf(c))
+		}
+		for w := range C {
+			ws.collectWinner(w, t, t)
+		}
+	}
+}
+
+// ownOf returns 1 for the class of the K-th point, else 0.
+func (ws *workspace) ownOf(c int) int {
+	if c == ws.own {
+		return 1
+	}
+	return 0
+}
+
+// collectWinner adds V_w^t for t in [tLo, tHi] from the current prefix (left) and
+// suffix (right) products.
+func (ws *workspace) collectWinner(w, tLo, tHi int) {
+	K := ws.s.k
+	lw, rw := ws.left[w*K:(w+1)*K], ws.right[(w+1)*K:(w+2)*K]
+	for t := tLo; t <= tHi; t++ {
+		g := t - ws.ownOf(w)
+		if g < 0 || g >= K {
+			continue
+		}
+		coef := ws.dptr[w][g]
+		if coef == 0 {
+			continue
+		}
+		u := K - 1 - g
+		var s float64
+		for v := 0; v <= u; v++ {
+			s += float64(lw[v] * rw[u-v])
+		}
+		ws.res[w] += float64(coef * s)
 	}
 }
 
@@ -486,10 +557,16 @@ func addSymmetric(e []float64, f float64) {
 
 // convInto sets dst = a·b truncated at degree len(dst)−1.
 func convInto(dst, a, b []float64) {
+	convCap(dst, a, b, len(dst)-1)
+}
+
+// convCap sets dst = a·b̃ truncated at degree len(dst)−1, where b̃ keeps the
+// coefficients of b up to degree capB (b̃ = 0 if capB < 0).
+func convCap(dst, a, b []float64, capB int) {
 	for u := range dst {
 		var s float64
-		for v := 0; v <= u; v++ {
-			s += float64(a[v] * b[u-v])
+		for v := 0; v <= min(u, capB); v++ {
+			s += float64(b[v] * a[u-v])
 		}
 		dst[u] = s
 	}

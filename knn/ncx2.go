@@ -29,11 +29,11 @@ const (
 	// restart is the number of recurrence steps after which a Poisson or gamma mass
 	// is recomputed directly, which bounds the relative error of every stored mass by
 	// relMass.
-	restart = 32
-	// relMass bounds the relative error of a mass computed by dpoisRaw followed by
-	// fewer than restart recurrence steps (assuming exp, log and Lgamma accurate to a
-	// few ulps).
-	relMass = 96 * eps
+	restart = 64
+	// relMass bounds the relative error of a mass computed by dpoisRaw (≤ 16ε,
+	// assuming exp, log and Lgamma accurate to a few ulps) followed by fewer than
+	// restart recurrence steps of at most 3 roundings each.
+	relMass = (16 + 3*restart) * eps
 	eps     = 0x1p-52
 )
 
@@ -214,6 +214,7 @@ type poissonWindow struct {
 func (p *poissonWindow) fill(mu float64, kMax int) {
 	p.mu = mu
 	k0 := min(int(math.Floor(mu)), kMax)
+	invMu := 1 / mu
 	mass := func(k int, prev float64, fromBelow bool) float64 {
 		if (k-k0)%restart == 0 {
 			return dpoisRaw(float64(k), mu)
@@ -221,14 +222,14 @@ func (p *poissonWindow) fill(mu float64, kMax int) {
 		if fromBelow {
 			return prev * mu / float64(k)
 		}
-		return prev * float64(k+1) / mu
+		return prev * float64(k+1) * invMu
 	}
 	p.down = p.down[:0]
 	w0 := dpoisRaw(float64(k0), mu)
 	g := w0
 	p.lo = k0
 	for k := k0; k > 0; k-- {
-		rho := float64(k) / mu
+		rho := float64(k) * invMu
 		if rho < 1 && g*rho/(1-rho) <= tailP {
 			break
 		}

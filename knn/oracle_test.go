@@ -135,7 +135,9 @@ func TestBruteForceOracle(t *testing.T) {
 				assert.Less(t, bound, 1e-10)
 				for c := range want {
 					maxDiff = max(maxDiff, math.Abs(want[c]-got[c]))
-					if d := math.Abs(want[c] - got[c]); d > maxDiff { maxDiff = d }
+					if d := math.Abs(want[c] - got[c]); d > maxDiff {
+						maxDiff = d
+					}
 					assert.InDelta(t, want[c], got[c], 1e-9, "n=%d d=%d L=%d C=%d K=%d class %d", tc.n, tc.d, tc.levels, tc.classes, k, c)
 					assert.InDelta(t, want[c], got[c], bound+1e-12, "within reported bound: n=%d L=%d K=%d", tc.n, tc.levels, k)
 				}
