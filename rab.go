@@ -111,6 +111,30 @@ func maxLabel(y []int) int {
 	return m
 }
 
+// Kind returns "knn" for the exact smoothed K-NN and "ensemble" for an ensemble.
+func (m *Model) Kind() string {
+	if m.knn != nil {
+		return "knn"
+	}
+	return "ensemble"
+}
+
+// Classes returns the number of classes C.
+func (m *Model) Classes() int {
+	if m.knn != nil {
+		return m.knn.Classes()
+	}
+	return m.ens.Classes()
+}
+
+// Dim returns the input dimension d the model certifies.
+func (m *Model) Dim() int {
+	if m.knn != nil {
+		return m.knn.Dim()
+	}
+	return m.ens.Dim()
+}
+
 // Certify returns the certificate of one input x.
 func (m *Model) Certify(ctx context.Context, x []float64) (Certificate, error) {
 	certs, err := m.certifyChunk(ctx, [][]float64{x})

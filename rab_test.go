@@ -205,6 +205,9 @@ func TestSaveLoadGivesIdenticalCertificates(t *testing.T) {
 
 			loaded, err := Load(bytes.NewReader(data))
 			require.NoError(t, err)
+			assert.Equal(t, name, loaded.Kind())
+			assert.Equal(t, 2, loaded.Classes())
+			assert.Equal(t, 2, loaded.Dim())
 			got, err := loaded.CertifyBatch(context.Background(), testInputs)
 			require.NoError(t, err)
 			assert.Equal(t, want, got)
