@@ -3,6 +3,7 @@ package ensemble_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 
@@ -23,20 +24,23 @@ func spambase(b *testing.B) (train, test dataset.Set) {
 	return train, test
 }
 
-// BenchmarkTrainSpambase trains 100 logistic members (σ = 0.5, default options, all
-// cores) per operation; ns/member is the figure to multiply by N.
+// BenchmarkTrainSpambase trains N = 100 and N = 1,000 logistic members (σ = 0.5,
+// default options, all cores) per operation; ns/member is the figure to multiply by N.
 func BenchmarkTrainSpambase(b *testing.B) {
 	train, _ := spambase(b)
 	learner, _ := logistic.New()
 	noise, _ := smoothing.Gaussian(0.5)
-	const members = 100
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := ensemble.Train(context.Background(), train.X, train.Y, learner, noise, ensemble.WithModels(members)); err != nil {
-			b.Fatal(err)
-		}
+	for _, members := range []int{100, 1000} {
+		b.Run(fmt.Sprintf("N=%d", members), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := ensemble.Train(context.Background(), train.X, train.Y, learner, noise, ensemble.WithModels(members)); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*members), "ns/member")
+		})
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*members), "ns/member")
 }
 
 var (
