@@ -88,7 +88,9 @@ func modelDim(model Model) int {
 // d draws of its stream, whenever it is drawn.
 //
 // The models must not change after FromModels: their bytes fix u_k, and Save checks
-// them. Seed returns 0 for an Ensemble built by FromModels.
+// them. Each must be a distinct value (the Ensemble locks members one by one), and
+// they must not be used elsewhere while the Ensemble votes unless they are safe for
+// concurrent use. Seed returns 0 for an Ensemble built by FromModels.
 func FromModels(models []Model, noise smoothing.Noise, classes int) (*Ensemble, error) {
 	if len(models) == 0 {
 		return nil, errors.New("ensemble: FromModels: no models: want at least 1")

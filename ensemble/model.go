@@ -12,8 +12,8 @@ import (
 // [0, classes). When Train calls it, X is a fresh copy that the model may keep; y is the
 // caller's slice. Every bit of the fit's randomness must come from seed, so that the
 // same inputs give the same model on any machine. Fit must not modify X or y, must stop
-// early with ctx.Err() when ctx is cancelled, and must be safe to call from several
-// goroutines at once.
+// early with ctx.Err() when ctx is cancelled, must be safe to call from several
+// goroutines at once, and must return a new Model on every call.
 type BaseLearner interface {
 	Fit(ctx context.Context, X [][]float64, y []int, classes int, seed uint64) (Model, error)
 }
