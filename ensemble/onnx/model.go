@@ -30,6 +30,12 @@ func init() {
 	})
 }
 
+var (
+	_ ensemble.Model       = (*Model)(nil)
+	_ ensemble.Kinded      = (*Model)(nil)
+	_ ensemble.Dimensioned = (*Model)(nil)
+)
+
 // buildMu serialises graph construction: onnx-go's gorgonnx backend names graph nodes
 // from an unsynchronised package-level counter while it builds a graph (by default
 // during the graph's first Run). Load builds the graph under buildMu; runs touch no
@@ -37,7 +43,7 @@ func init() {
 var buildMu sync.Mutex
 
 // Model is a classifier loaded from an ONNX file and run by onnx-go's gorgonnx backend.
-// It implements ensemble.Model and ensemble.Kinded.
+// It implements ensemble.Model, ensemble.Kinded and ensemble.Dimensioned.
 //
 // A Model is not safe for concurrent use: load one Model per goroutine.
 type Model struct {

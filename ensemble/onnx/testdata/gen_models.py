@@ -27,7 +27,12 @@ Models accepted by ensemble/onnx:
                  padding from zero padding)
     gap.onnx     opset 13  Conv(2x2) -> Sigmoid -> GlobalAveragePool -> Reshape -> Softmax
                                                                               1x4x4 -> 3
-Models ensemble/onnx must reject at load time are written to reject/ (see REJECT).
+ensemble.json holds ROWS shared inputs and the argmax of each 4 -> 3 model (linear, mlp,
+deep) on them, for the noise-free vote counts of an ensemble of these three members:
+
+    {"models": [...], "inputs": [[...], ...], "argmax": [[model 0, model 1, model 2], ...]}
+
+Models ensemble/onnx must reject at load time are written to reject/ (see make_rejects).
 """
 import json
 import os
@@ -204,19 +209,36 @@ def make_gap():
     return (1, 4, 4), forward
 
 
+def clear_winner(y):
+    top = np.sort(y)[::-1]
+    return top[0] - top[1] >= MIN_MARGIN
+
+
 def reference_rows(shape, forward):
     """ROWS inputs whose top-1 output beats the runner-up by MIN_MARGIN."""
     inputs, outputs = [], []
     while len(inputs) < ROWS:
         x = rng.standard_normal(int(np.prod(shape))).astype(np.float32)
         y = forward(x.astype(np.float64)[None, :])[0]
-        top = np.sort(y)[::-1]
-        if top[0] - top[1] < MIN_MARGIN:
+        if not clear_winner(y):
             continue
         inputs.append([float(v) for v in x])
         outputs.append([float(v) for v in y])
     return {"inputs": inputs, "outputs": outputs,
             "argmax": [int(np.argmax(y)) for y in outputs]}
+
+
+def ensemble_rows(names, forwards):
+    """ROWS inputs on which every model has a clear winner, and the winners."""
+    inputs, argmax = [], []
+    while len(inputs) < ROWS:
+        x = rng.standard_normal(4).astype(np.float32)
+        ys = [f(x.astype(np.float64)[None, :])[0] for f in forwards]
+        if not all(clear_winner(y) for y in ys):
+            continue
+        inputs.append([float(v) for v in x])
+        argmax.append([int(np.argmax(y)) for y in ys])
+    return {"models": names, "inputs": inputs, "argmax": argmax}
 
 
 # ---- models that must be rejected at load time ----
@@ -273,19 +295,23 @@ def make_rejects():
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     os.chdir(here)
-    ref = {}
+    ref, forwards = {}, {}
     for name, make in [("linear.onnx", make_linear), ("mlp.onnx", make_mlp), ("deep.onnx", make_deep),
                        ("binary.onnx", make_binary),
                        ("cnn.onnx", make_cnn), ("gap.onnx", make_gap)]:
         shape, forward = make()
+        forwards[name] = forward
         ref[name] = reference_rows(shape, forward)
         if name == "cnn.onnx":  # the reference must tell -inf from zero padding in MaxPool
             zero_pad = forward(np.array(ref[name]["inputs"]), pad_value=0.0)
             assert np.abs(zero_pad - np.array(ref[name]["outputs"])).max(axis=1).min() > 1e-3
+    members = ["linear.onnx", "mlp.onnx", "deep.onnx"]
+    ens = ensemble_rows(members, [forwards[m] for m in members])
     make_rejects()
-    with open("reference.json", "w") as f:
-        json.dump(ref, f, indent=1)
-        f.write("\n")
+    for path, obj in [("reference.json", ref), ("ensemble.json", ens)]:
+        with open(path, "w") as f:
+            json.dump(obj, f, indent=1)
+            f.write("\n")
 
 
 if __name__ == "__main__":
