@@ -30,7 +30,7 @@ func readReference(t testing.TB) reference {
 	require.NoError(t, err)
 	var ref reference
 	require.NoError(t, json.Unmarshal(data, &ref))
-	require.Len(t, ref, 6)
+	require.Len(t, ref, 7)
 	return ref
 }
 

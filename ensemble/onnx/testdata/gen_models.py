@@ -25,6 +25,7 @@ Models accepted by ensemble/onnx:
                            -> Flatten -> Gemm(transB)                         1x4x4 -> 3
                  (no Relu before or after MaxPool: windows of negative values tell -inf
                  padding from zero padding)
+    legacy.onnx  opset 9   as mlp.onnx, initializers also listed as inputs ahead of x
     gap.onnx     opset 13  Conv(2x2) -> Sigmoid -> GlobalAveragePool -> Reshape -> Softmax
                                                                               1x4x4 -> 3
 ensemble.json holds ROWS shared inputs and the argmax of each 4 -> 3 model (linear, mlp,
@@ -132,15 +133,20 @@ def make_linear():
     return (4,), lambda x: softmax(gemm(x, w, b, trans_b=True))
 
 
-def make_mlp():
+def make_mlp(path="mlp.onnx", opset=11, legacy=False):
+    """legacy: list the initializers as graph inputs too, ahead of x, as exporters for
+    IR version < 4 did."""
     w1, b1, w2, b2 = weights(4, 8), weights(8), weights(8, 3), weights(3)
-    save("mlp.onnx",
+    inits = [init("w1", w1), init("b1", b1), init("w2", w2), init("b2", b2)]
+    inputs = [tensor_info("x", ["N", 4])]
+    if legacy:
+        inputs = [tensor_info(t.name, list(t.dims)) for t in inits] + inputs
+    save(path,
          [helper.make_node("Gemm", ["x", "w1", "b1"], ["h"]),
           helper.make_node("Relu", ["h"], ["a"]),
           helper.make_node("MatMul", ["a", "w2"], ["z"]),
           helper.make_node("Add", ["z", "b2"], ["logits"])],
-         [init("w1", w1), init("b1", b1), init("w2", w2), init("b2", b2)],
-         [tensor_info("x", ["N", 4])], [tensor_info("logits", ["N", 3])], 11)
+         inits, inputs, [tensor_info("logits", ["N", 3])], opset)
     return (4,), lambda x: gemm(relu(gemm(x, w1, b1)), w2, b2)
 
 
@@ -298,7 +304,8 @@ def main():
     ref, forwards = {}, {}
     for name, make in [("linear.onnx", make_linear), ("mlp.onnx", make_mlp), ("deep.onnx", make_deep),
                        ("binary.onnx", make_binary),
-                       ("cnn.onnx", make_cnn), ("gap.onnx", make_gap)]:
+                       ("cnn.onnx", make_cnn), ("gap.onnx", make_gap),
+                       ("legacy.onnx", lambda: make_mlp("legacy.onnx", 9, legacy=True))]:
         shape, forward = make()
         forwards[name] = forward
         ref[name] = reference_rows(shape, forward)
