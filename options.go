@@ -101,9 +101,6 @@ func (c *config) validate() error {
 	if !c.uniform && (!(c.sigma > 0) || math.IsInf(c.sigma, 0)) {
 		return fmt.Errorf("rab: σ = %v: give WithSigma(σ) with a finite σ > 0, or WithUniform(a, b)", c.sigma)
 	}
-	if c.workers < 1 {
-		return fmt.Errorf("rab: WithWorkers(%d): want at least 1 worker", c.workers)
-	}
 	if c.classes < 0 || c.classes == 1 {
 		return fmt.Errorf("rab: WithClasses(%d): want at least 2 classes", c.classes)
 	}
@@ -123,16 +120,30 @@ func (c *config) validateKNN() error {
 		return errors.New("rab: WithLearner and WithModels configure ensembles; the exact K-NN smoother (WithKNN) trains no models")
 	case c.levels < 2:
 		return fmt.Errorf("rab: WithLevels(%d): want at least 2 distance levels", c.levels)
+	case c.workers < 1:
+		return fmt.Errorf("rab: WithWorkers(%d): want at least 1 worker", c.workers)
+	}
+	return nil
+}
+
+// validateCertifying checks the options that govern certification alone.
+func (c *config) validateCertifying() error {
+	if !(c.alpha > 0 && c.alpha < 1) {
+		return fmt.Errorf("rab: WithAlpha(%v): want 0 < α < 1", c.alpha)
+	}
+	if c.workers < 1 {
+		return fmt.Errorf("rab: WithWorkers(%d): want at least 1 worker", c.workers)
 	}
 	return nil
 }
 
 func (c *config) validateEnsemble() error {
+	if err := c.validateCertifying(); err != nil {
+		return err
+	}
 	switch {
 	case c.setLevels:
 		return errors.New("rab: WithLevels configures the K-NN smoother: add WithKNN(k) or drop WithLevels")
-	case !(c.alpha > 0 && c.alpha < 1):
-		return fmt.Errorf("rab: WithAlpha(%v): want 0 < α < 1", c.alpha)
 	case c.models < 1:
 		return fmt.Errorf("rab: WithModels(%d): want at least 1 model", c.models)
 	}

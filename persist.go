@@ -97,8 +97,8 @@ func Load(r io.Reader, opts ...Option) (*Model, error) {
 	for _, opt := range opts {
 		opt(&cfg)
 	}
-	if !(cfg.alpha > 0 && cfg.alpha < 1) || cfg.workers < 1 {
-		return nil, fmt.Errorf("rab: Load: α = %v, workers = %d: want 0 < α < 1 and at least 1 worker", cfg.alpha, cfg.workers)
+	if err := cfg.validateCertifying(); err != nil {
+		return nil, err
 	}
 	m := &Model{alpha: cfg.alpha, workers: cfg.workers, progress: cfg.progress}
 	var err error
@@ -106,7 +106,9 @@ func Load(r io.Reader, opts ...Option) (*Model, error) {
 	case kindKNN:
 		m.knn, err = readKNN(br, cfg.workers)
 	case kindEnsem:
-		m.ens, err = ensemble.Load(br)
+		if m.ens, err = ensemble.Load(br); err == nil {
+			err = checkEnsembleSize(m.ens.Len(), m.ens.Classes(), cfg.alpha)
+		}
 	default:
 		err = fmt.Errorf("unknown model kind %d", rest[4])
 	}

@@ -71,8 +71,8 @@ func trainEnsemble(ctx context.Context, X [][]float64, y []int, cfg *config) (*e
 	if classes == 0 {
 		classes = maxLabel(y) + 1
 	}
-	if need := bound.MinVotes(cfg.alpha, max(classes, 2)); cfg.models < need {
-		return nil, fmt.Errorf("rab: WithModels(%d) is too few for α = %v and %d classes: fewer than %d models can only ever abstain", cfg.models, cfg.alpha, classes, need)
+	if err := checkEnsembleSize(cfg.models, classes, cfg.alpha); err != nil {
+		return nil, err
 	}
 	learner := cfg.learner
 	if learner == nil {
@@ -109,6 +109,36 @@ func maxLabel(y []int) int {
 		m = max(m, v)
 	}
 	return m
+}
+
+// FromEnsemble wraps an ensemble built elsewhere — members trained in another framework
+// and loaded with ensemble.FromModels (e.g. ONNX files through package ensemble/onnx),
+// or an ensemble read with ensemble.Load — as a Model that certifies with Algorithm 2.
+// Only WithAlpha, WithWorkers and WithProgress apply; the ensemble must have at least
+// bound.MinVotes(α, classes) members.
+func FromEnsemble(e *ensemble.Ensemble, opts ...Option) (*Model, error) {
+	if e == nil {
+		return nil, errors.New("rab: FromEnsemble: nil ensemble")
+	}
+	cfg := defaultConfig()
+	for _, opt := range opts {
+		opt(&cfg)
+	}
+	if err := cfg.validateCertifying(); err != nil {
+		return nil, err
+	}
+	if err := checkEnsembleSize(e.Len(), e.Classes(), cfg.alpha); err != nil {
+		return nil, err
+	}
+	return &Model{ens: e, alpha: cfg.alpha, workers: cfg.workers, progress: cfg.progress}, nil
+}
+
+// checkEnsembleSize rejects an ensemble of n members that can only ever abstain.
+func checkEnsembleSize(n, classes int, alpha float64) error {
+	if need := bound.MinVotes(alpha, max(classes, 2)); n < need {
+		return fmt.Errorf("rab: %d models are too few for α = %v and %d classes: fewer than %d models can only ever abstain; use WithModels(%d) or more", n, alpha, classes, need, need)
+	}
+	return nil
 }
 
 // Kind returns "knn" for the exact smoothed K-NN and "ensemble" for an ensemble.

@@ -16,6 +16,7 @@ import (
 	"github.com/rabcert/rab/ensemble"
 	"github.com/rabcert/rab/ensemble/logistic"
 	"github.com/rabcert/rab/knn"
+	"github.com/rabcert/rab/smoothing"
 )
 
 // blobs returns n points per class of two well-separated 2-D Gaussian blobs centred at
@@ -260,4 +261,28 @@ func TestCertifyBatchRejectsBadInput(t *testing.T) {
 	assert.Error(t, err, "dimension mismatch")
 	_, err = m.Certify(context.Background(), []float64{math.NaN(), 0})
 	assert.Error(t, err, "NaN")
+}
+
+func TestFromEnsembleCertifiesLikeTrain(t *testing.T) {
+	X, y := blobs(20, 8)
+	learner, err := logistic.New()
+	require.NoError(t, err)
+	noise, err := smoothing.Gaussian(0.5)
+	require.NoError(t, err)
+	e, err := ensemble.Train(context.Background(), X, y, learner, noise, ensemble.WithModels(30), ensemble.WithSeed(3))
+	require.NoError(t, err)
+	m, err := FromEnsemble(e, WithAlpha(0.05))
+	require.NoError(t, err)
+	got, err := m.CertifyBatch(context.Background(), testInputs)
+	require.NoError(t, err)
+	want, err := Certify(context.Background(), X, y, testInputs, WithSigma(0.5), WithModels(30), WithSeed(3), WithAlpha(0.05))
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+
+	_, err = FromEnsemble(e, WithAlpha(1e-6))
+	assert.ErrorContains(t, err, "only ever abstain")
+	_, err = FromEnsemble(e, WithAlpha(2))
+	assert.Error(t, err)
+	_, err = FromEnsemble(nil)
+	assert.Error(t, err)
 }
