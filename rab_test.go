@@ -279,7 +279,7 @@ func TestFromEnsembleCertifiesLikeTrain(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, want, got)
 
-	_, err = FromEnsemble(e, WithAlpha(1e-6))
+	_, err = FromEnsemble(e, WithAlpha(1e-12)) // MinVotes(1e-12, 2) = 41 > 30
 	assert.ErrorContains(t, err, "only ever abstain")
 	_, err = FromEnsemble(e, WithAlpha(2))
 	assert.Error(t, err)
