@@ -137,3 +137,25 @@ func ExampleModel_Scores() {
 	// Output:
 	// scores: [0.2647 0.6887 0.0466], class: 1
 }
+
+// BenchmarkVotes measures Votes of an ensemble of 100 mlp.onnx members (4 → 8 → 3) on
+// one input with test-time noise, on all cores.
+func BenchmarkVotes(b *testing.B) {
+	paths := make([]string, 100)
+	for i := range paths {
+		paths[i] = filepath.Join("testdata", "mlp.onnx")
+	}
+	models, err := onnx.LoadFiles(paths)
+	require.NoError(b, err)
+	noise, err := smoothing.Gaussian(0.5)
+	require.NoError(b, err)
+	e, err := ensemble.FromModels(models, noise, 3)
+	require.NoError(b, err)
+	x := []float64{0.2, -1.1, 0.7, 0.4}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := e.Votes(context.Background(), x); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

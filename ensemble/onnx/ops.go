@@ -291,24 +291,34 @@ func (w window) apply(x []int, channels int) ([]int, error) {
 	return out, nil
 }
 
-func inferConv(v *graphView, n nodeInfo) ([]int, error) {
+// windowInput returns the [batch, C, H, W] input of a Conv or MaxPool node and its
+// window. auto_pad must be NOTSET, or VALID (no padding) if allowValid.
+func (v *graphView) windowInput(n nodeInfo, allowValid bool) ([]int, window, error) {
 	x, err := v.dataRank(n, 0, 4)
 	if err != nil {
-		return nil, err
+		return nil, window{}, err
 	}
 	win, err := readWindow(n)
+	if err != nil {
+		return nil, window{}, err
+	}
+	switch pad := n.attrs["auto_pad"].s; {
+	case pad == "" || pad == "NOTSET":
+	case pad == "VALID" && allowValid:
+		win.pad = 0
+	default:
+		return nil, window{}, fmt.Errorf("auto_pad %s unsupported; use explicit pads", pad)
+	}
+	return x, win, nil
+}
+
+func inferConv(v *graphView, n nodeInfo) ([]int, error) {
+	x, win, err := v.windowInput(n, true)
 	if err != nil {
 		return nil, err
 	}
 	if !attrIs(n, "group", 1) {
 		return nil, fmt.Errorf("group %d unsupported: onnx-go v0.5.0 ignores the attribute, only group 1 is computed correctly", n.attrs["group"].i)
-	}
-	switch pad := n.attrs["auto_pad"].s; pad {
-	case "", "NOTSET":
-	case "VALID":
-		win.pad = 0
-	default:
-		return nil, fmt.Errorf("auto_pad %s unsupported; use explicit pads", pad)
 	}
 	w, err := v.constantRank(n, 1, "weights", 4)
 	if err != nil {
@@ -330,11 +340,7 @@ func inferConv(v *graphView, n nodeInfo) ([]int, error) {
 }
 
 func inferMaxPool(v *graphView, n nodeInfo) ([]int, error) {
-	x, err := v.dataRank(n, 0, 4)
-	if err != nil {
-		return nil, err
-	}
-	win, err := readWindow(n)
+	x, win, err := v.windowInput(n, false)
 	if err != nil {
 		return nil, err
 	}
@@ -343,9 +349,6 @@ func inferMaxPool(v *graphView, n nodeInfo) ([]int, error) {
 	}
 	if _, ok := n.attrs["dilations"]; ok {
 		return nil, fmt.Errorf("dilations unsupported")
-	}
-	if pad := n.attrs["auto_pad"].s; pad != "" && pad != "NOTSET" {
-		return nil, fmt.Errorf("auto_pad %s unsupported; use explicit pads", pad)
 	}
 	return win.apply(x, x[1])
 }
