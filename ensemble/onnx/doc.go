@@ -16,12 +16,12 @@
 //
 // A model must have one float32 input of shape [batch, d1, …, dk] with fixed d1…dk (a
 // row of Predict holds d1·…·dk features in row-major order, e.g. C·H·W for an image)
-// and one float32 output of shape [batch, classes], classes ≥ 2. The batch dimension may
-// be symbolic or fixed; it is ignored. Weights, biases and reshape targets must be
+// and one float32 output of shape [batch, classes], classes ≥ 2, that no node reads.
+// The batch dimension may be symbolic or fixed; it is ignored. Every node has one output. Weights, biases and reshape targets must be
 // initializers (export with constant folding). The default-domain opset must be 9–13.
 //
 // Supported operators, with the conditions under which onnx-go v0.5.0 computes them
-// correctly (all are exercised by the models in testdata against numpy):
+// correctly (each operator is checked against numpy by a model in testdata):
 //
 //	Add                 numpy broadcasting of two inputs, at least one computed
 //	                    (shapes onnx-go cannot broadcast fail at load)

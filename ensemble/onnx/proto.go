@@ -77,9 +77,9 @@ const (
 
 var errTruncated = errors.New("truncated or malformed protobuf")
 
-// fieldFunc receives one field of a message. v holds the payload of a length-delimited
-// field (bytes) and the value of a varint or fixed-size field (num).
-type fieldFunc func(num protowire.Number, typ protowire.Type, v []byte, num64 uint64) error
+// fieldFunc receives one field of a message: its number, its wire type, and either the
+// payload of a length-delimited field or the value of a varint or fixed-size one.
+type fieldFunc func(num protowire.Number, typ protowire.Type, payload []byte, value uint64) error
 
 // walk calls f for every field of the message b.
 func walk(b []byte, f fieldFunc) error {
