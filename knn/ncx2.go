@@ -26,15 +26,16 @@ const (
 	tailH = 0x1p-62
 	// tailP bounds each omitted tail of a Poisson window.
 	tailP = 0x1p-62
-	// restart is the number of recurrence steps after which a Poisson or gamma mass
-	// is recomputed directly, which bounds the relative error of every stored mass by
-	// relMass.
-	restart = 64
-	// relMass bounds the relative error of a mass computed by dpoisRaw (≤ 16ε,
-	// assuming exp, log and Lgamma accurate to a few ulps) followed by fewer than
-	// restart recurrence steps of at most 3 roundings each.
-	relMass = (16 + 3*restart) * eps
-	eps     = 0x1p-52
+	// restartP and restartH are the numbers of recurrence steps after which a Poisson
+	// mass (per input) or a gamma mass (per edge, precomputed) is recomputed directly.
+	restartP = 32
+	restartH = 16
+	// relMassP and relMassH bound the relative error of a mass computed by dpoisRaw
+	// (≤ 16ε near the mode, assuming exp and log accurate to a few ulps) followed by
+	// fewer than restart recurrence steps of at most 3 roundings each.
+	relMassP = (16 + 3*restartP) * eps
+	relMassH = (16 + 3*restartH) * eps
+	eps      = 0x1p-52
 )
 
 // dpoisRaw returns e^{−μ} μ^x / Γ(x+1) for real x ≥ 0 and μ ≥ 0, computed with
@@ -56,8 +57,46 @@ func dpoisRaw(x, mu float64) float64 {
 	return math.Exp(-stirlerr(x)-bd0(x, mu)) / math.Sqrt(2*math.Pi*x)
 }
 
+// stirlerrHalves holds stirlerr(k/2) for k = 0..30, computed with mpmath at 40 digits
+// by testdata/gen_stirlerr.py (they agree with R's nmath table sferr_halves).
+var stirlerrHalves = [31]float64{
+	0.0,                      // n = 0.0
+	0.15342640972002734529,   // n = 0.5
+	0.08106146679532725822,   // n = 1.0
+	0.054814121051917653896,  // n = 1.5
+	0.041340695955409294094,  // n = 2.0
+	0.033162873519936287485,  // n = 2.5
+	0.027677925684998339149,  // n = 3.0
+	0.023746163656297495971,  // n = 3.5
+	0.020790672103765093112,  // n = 4.0
+	0.018488450532673185231,  // n = 4.5
+	0.016644691189821192163,  // n = 5.0
+	0.015134973221917378874,  // n = 5.5
+	0.013876128823070747999,  // n = 6.0
+	0.012810465242920226924,  // n = 6.5
+	0.011896709945891770095,  // n = 7.0
+	0.011104559758206917327,  // n = 7.5
+	0.010411265261972096497,  // n = 8.0
+	0.0097994161261588032984, // n = 8.5
+	0.0092554621827127329177, // n = 9.0
+	0.008768700134139385463,  // n = 9.5
+	0.0083305634333628712565, // n = 10.0
+	0.0079341145643140205472, // n = 10.5
+	0.007573675487951840795,  // n = 11.0
+	0.0072445543013203831795, // n = 11.5
+	0.0069428401072095298657, // n = 12.0
+	0.0066652470327076824424, // n = 12.5
+	0.0064089941880042070684, // n = 13.0
+	0.0061717122630394576475, // n = 13.5
+	0.0059513701127588477356, // n = 14.0
+	0.005746216513010115682,  // n = 14.5
+	0.005554733551962801371,  // n = 15.0
+}
+
 // stirlerr returns log Γ(n+1) − (n+½) log n + n − ½ log 2π, the error of Stirling's
-// approximation, for n > 0.
+// approximation, for n > 0: from a table at multiples of ½ up to 15 (the only small
+// arguments here, as d/2 + k and k are), from the asymptotic series above 15
+// (truncation < 1e-16 relative), and from Lgamma otherwise.
 func stirlerr(n float64) float64 {
 	const (
 		s0 = 1.0 / 12
@@ -67,6 +106,9 @@ func stirlerr(n float64) float64 {
 		s4 = 1.0 / 1188
 	)
 	if n <= 15 {
+		if h := 2 * n; h == math.Trunc(h) {
+			return stirlerrHalves[int(h)]
+		}
 		lg, _ := math.Lgamma(n + 1)
 		return lg - (n+0.5)*math.Log(n) + n - 0.5*math.Log(2*math.Pi)
 	}
@@ -97,7 +139,7 @@ func bd0(x, np float64) float64 {
 // cdfRow holds H[k] = P(a+k, x) for k in [kOne, kZero] at one edge x = t/2.
 // For k < kOne, 1 − P(a+k, x) ≤ tailH (treated as 1); for k > kZero,
 // P(a+k, x) ≤ tailH (treated as 0). Each stored value has relative error at most
-// relMass + 4ε and misses at most tailH of absolute mass.
+// relMassH + 4ε and misses at most tailH of absolute mass.
 type cdfRow struct {
 	once  sync.Once
 	x     float64
@@ -120,7 +162,7 @@ func (r *cdfRow) compute(a float64) {
 		kp = int(math.Floor(x - a))
 	}
 	mass := func(k int, prev float64, fromBelow bool) float64 {
-		if (k-kp)%restart == 0 {
+		if (k-kp)%restartH == 0 {
 			return dpoisRaw(a+float64(k), x)
 		}
 		if fromBelow {
@@ -161,7 +203,7 @@ func (r *cdfRow) compute(a float64) {
 		} else {
 			r.vals[i] = down[kp-1-k]
 		}
-		r.gPeak = max(r.gPeak, r.vals[i]*(1+relMass))
+		r.gPeak = max(r.gPeak, r.vals[i]*(1+relMassH))
 	}
 	// Upper cumulative sums (Neumaier).
 	var sum, comp float64
@@ -180,12 +222,13 @@ func (r *cdfRow) compute(a float64) {
 
 // cdfTable evaluates F(t_l; d, λ) at the edges t_l (χ² units) of a Smoother.
 type cdfTable struct {
-	a    float64 // d/2
-	rows []cdfRow
+	a      float64 // d/2
+	lamRel float64 // relative error bound of a computed λ (see squaredDistance)
+	rows   []cdfRow
 }
 
 func newCDFTable(d int, t []float64) *cdfTable {
-	tb := &cdfTable{a: float64(d) / 2, rows: make([]cdfRow, len(t))}
+	tb := &cdfTable{a: float64(d) / 2, lamRel: squaredDistanceRel(d), rows: make([]cdfRow, len(t))}
 	for i, v := range t {
 		tb.rows[i].x = v / 2
 	}
@@ -210,13 +253,13 @@ type poissonWindow struct {
 // fill computes the window for mean mu, never beyond kMax. The omitted lower tail
 // Σ_{k<lo} w_k is at most tailP (w_{k−1}/w_k = k/μ, so Σ_{j<k} w_j ≤ w_k·(k/μ)/(1−k/μ));
 // above hi either the omitted tail is at most tailP (w_{k+1}/w_k = μ/(k+1)) or
-// hi = kMax. Each w_k has relative error at most relMass.
+// hi = kMax. Each w_k has relative error at most relMassP.
 func (p *poissonWindow) fill(mu float64, kMax int) {
 	p.mu = mu
 	k0 := min(int(math.Floor(mu)), kMax)
 	invMu := 1 / mu
 	mass := func(k int, prev float64, fromBelow bool) float64 {
-		if (k-k0)%restart == 0 {
+		if (k-k0)%restartP == 0 {
 			return dpoisRaw(float64(k), mu)
 		}
 		if fromBelow {
@@ -263,7 +306,7 @@ func (p *poissonWindow) fill(mu float64, kMax int) {
 
 // eval returns F(t_e; d, 2μ) for the Poisson window p and edge index e, and a bound
 // on its absolute error: the truncations (2·tailP + tailH); a relative bound covering
-// the rounding of w, H and the sums; the effect of a relative error (d+4)ε of the
+// the rounding of w, H and the sums; the effect of a relative error lamRel of the
 // computed λ, via |∂F/∂λ| = ½(F_d − F_{d+2}) = ½Σ w_k g_{a+k}(x) ≤ ½·min(F, max g);
 // and that of a relative error ε of the edge x, via |∂F/∂x| = Σ w_k g_{a+k−1}(x) ≤
 // min(Σ w_k H_k (a+k)/x, max g). g bounds outside the stored band are below tailH.
@@ -286,8 +329,8 @@ func (tb *cdfTable) eval(p *poissonWindow, e int) (f, errBound float64) {
 	}
 	f = min(f, 1)
 	g := r.gPeak + tailH
-	rel := 2*relMass + float64(2*(p.hi-p.lo)+16)*eps
-	lamErr := (2*tb.a + 4) * p.mu * eps * min(f, g)
+	rel := relMassP + relMassH + float64(p.hi-p.lo+4)*eps
+	lamErr := tb.lamRel * p.mu * min(f, g)
 	edgeErr := eps * min((tb.a+float64(p.hi))*f, r.x*g)
 	return f, 2*tailP + tailH + rel*f + lamErr + edgeErr
 }
