@@ -206,3 +206,5 @@ func TestSpambaseAccuracy(t *testing.T) {
 	t.Logf("smoothed 3-NN accuracy on %d held-out inputs: %.3f", m, acc)
 	assert.Greater(t, acc, 0.8)
 }
+
+func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, seed+1)) }

@@ -1,0 +1,207 @@
+package knn
+
+import (
+	"context"
+	"errors"
+	"math"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func tinyData() ([][]float64, []int) {
+	return [][]float64{{0, 0}, {1, 0}, {0, 1}, {2, 2}, {-1, 0.5}}, []int{0, 1, 1, 0, 2}
+}
+
+func TestNewRejectsBadInput(t *testing.T) {
+	X, y := tinyData()
+	for _, tc := range []struct {
+		name string
+		X    [][]float64
+		y    []int
+		opts []Option
+		want string
+	}{
+		{"no rows", nil, nil, []Option{WithSigma(1)}, "empty training set"},
+		{"zero dim", [][]float64{{}}, []int{0}, []Option{WithSigma(1)}, "dimension 0"},
+		{"ragged", [][]float64{{0, 0}, {1}}, []int{0, 1}, []Option{WithSigma(1)}, "ragged"},
+		{"NaN", [][]float64{{0, math.NaN()}}, []int{0}, []Option{WithSigma(1)}, "NaN"},
+		{"Inf", [][]float64{{math.Inf(1), 0}}, []int{0}, []Option{WithSigma(1)}, "+Inf"},
+		{"label count", X, y[:4], []Option{WithSigma(1)}, "4 labels for 5"},
+		{"negative label", X, []int{0, 1, -1, 0, 0}, []Option{WithSigma(1)}, "negative"},
+		{"label ≥ C", X, y, []Option{WithSigma(1), WithClasses(2)}, "outside [0, 2)"},
+		{"C < 1", X, y, []Option{WithSigma(1), WithClasses(0)}, "at least 1 class"},
+		{"no sigma", X, y, nil, "WithSigma"},
+		{"sigma 0", X, y, []Option{WithSigma(0)}, "σ must be"},
+		{"sigma < 0", X, y, []Option{WithSigma(-1)}, "σ must be"},
+		{"sigma NaN", X, y, []Option{WithSigma(math.NaN())}, "σ must be"},
+		{"sigma Inf", X, y, []Option{WithSigma(math.Inf(1))}, "σ must be"},
+		{"K 0", X, y, []Option{WithSigma(1), WithK(0)}, "K must lie in [1, n] = [1, 5]"},
+		{"K > n", X, y, []Option{WithSigma(1), WithK(6)}, "K must lie"},
+		{"levels 1", X, y, []Option{WithSigma(1), WithLevels(1)}, "at least 2 levels"},
+		{"no edges", X, y, []Option{WithSigma(1), WithEdges([]float64{})}, "at least one finite edge"},
+		{"edge 0", X, y, []Option{WithSigma(1), WithEdges([]float64{0, 1})}, "finite and > 0"},
+		{"edge NaN", X, y, []Option{WithSigma(1), WithEdges([]float64{1, math.NaN()})}, "finite and > 0"},
+		{"edges unsorted", X, y, []Option{WithSigma(1), WithEdges([]float64{1, 3, 2})}, "strictly increasing"},
+		{"edges repeated", X, y, []Option{WithSigma(1), WithEdges([]float64{1, 1})}, "strictly increasing"},
+		{"levels vs edges", X, y, []Option{WithSigma(1), WithLevels(5), WithEdges([]float64{1, 2})}, "contradicts"},
+		{"workers 0", X, y, []Option{WithSigma(1), WithWorkers(0)}, "at least 1 worker"},
+		{"tolerance 0", X, y, []Option{WithSigma(1), WithTolerance(0)}, "tolerance"},
+		{"tolerance big", X, y, []Option{WithSigma(1), WithTolerance(0.5)}, "tolerance"},
+		{"edges underflow", X, y, []Option{WithSigma(1e200), WithEdges([]float64{1e-300})}, "scale of σ²"},
+	} {
+		s, err := New(tc.X, tc.y, tc.opts...)
+		assert.Nil(t, s, tc.name)
+		require.Error(t, err, tc.name)
+		assert.Contains(t, err.Error(), tc.want, tc.name)
+	}
+}
+
+func TestProbabilitiesRejectsBadInput(t *testing.T) {
+	X, y := tinyData()
+	s, err := New(X, y, WithSigma(1))
+	require.NoError(t, err)
+	for _, x := range [][]float64{nil, {1}, {1, 2, 3}, {math.NaN(), 0}, {0, math.Inf(-1)}} {
+		_, err := s.Probabilities(x)
+		assert.Error(t, err)
+		_, _, err = s.ProbabilitiesWithError(x)
+		assert.Error(t, err)
+	}
+	_, err = s.ProbabilitiesBatch(context.Background(), [][]float64{{0, 0}, {0}})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "input row 1 has 1 features")
+}
+
+func TestCallerSlicesNeitherModifiedNorRetained(t *testing.T) {
+	X, y := tinyData()
+	edges := []float64{0.5, 1, 2, 4}
+	Xc := [][]float64{append([]float64(nil), X[0]...), append([]float64(nil), X[1]...)}
+	s, err := New(X, y, WithSigma(0.8), WithK(3), WithEdges(edges))
+	require.NoError(t, err)
+	x := []float64{0.3, 0.2}
+	p1, err := s.Probabilities(x)
+	require.NoError(t, err)
+	assert.Equal(t, []float64{0.3, 0.2}, x)
+	assert.Equal(t, Xc[0], X[0])
+	assert.Equal(t, Xc[1], X[1])
+	assert.Equal(t, []int{0, 1, 1, 0, 2}, y)
+	assert.Equal(t, []float64{0.5, 1, 2, 4}, edges)
+	// Mutating the caller's data afterwards changes nothing.
+	X[0][0], y[0], edges[0] = 100, 2, 3.5
+	got := s.Edges()
+	got[0] = 7
+	assert.Equal(t, []float64{0.5, 1, 2, 4}, s.Edges())
+	p2, err := s.Probabilities(x)
+	require.NoError(t, err)
+	assert.Equal(t, p1, p2)
+}
+
+func TestAccessorsAndDefaults(t *testing.T) {
+	X, y := tinyData()
+	s, err := New(X, y, WithSigma(0.5))
+	require.NoError(t, err)
+	assert.Equal(t, 0.5, s.Sigma())
+	assert.Equal(t, DefaultK, s.K())
+	assert.Equal(t, 3, s.Classes())
+	assert.Equal(t, 2, s.Dim())
+	assert.Equal(t, 5, s.Len())
+	assert.Equal(t, DefaultLevels, s.Levels())
+	assert.Equal(t, DefaultTolerance, s.Tolerance())
+	assert.Equal(t, DefaultEdges(2, 0.5, DefaultLevels), s.Edges())
+
+	s, err = New(X, y, WithSigma(0.5), WithLevels(7), WithClasses(5), WithK(1))
+	require.NoError(t, err)
+	assert.Equal(t, 7, s.Levels())
+	assert.Equal(t, 5, s.Classes())
+	p, err := s.Probabilities([]float64{0, 0})
+	require.NoError(t, err)
+	assert.Len(t, p, 5)
+	assert.Zero(t, p[3]) // classes without training points never win
+	assert.Zero(t, p[4])
+
+	// WithEdges and a consistent WithLevels.
+	s, err = New(X, y, WithSigma(0.5), WithLevels(3), WithEdges([]float64{0.1, 0.2}))
+	require.NoError(t, err)
+	assert.Equal(t, []float64{0.1, 0.2}, s.Edges())
+}
+
+func TestDefaultEdges(t *testing.T) {
+	for _, d := range []int{1, 2, 56, 784} {
+		for _, levels := range []int{2, 3, 50, 200} {
+			e := DefaultEdges(d, 0.5, levels)
+			require.Len(t, e, levels-1)
+			for i := 1; i < len(e); i++ {
+				require.Greater(t, e[i], e[i-1])
+			}
+			// First edge: σ²·Q_{χ²_d}(1e-6), e.g. Q = 19.1496 for d = 56 (scipy chi2.ppf).
+			if d == 56 {
+				assert.InDelta(t, 0.25*19.149643838, e[0], 1e-8)
+			}
+			if levels > 2 {
+				// Last edge: σ²·(s₁ + 4(e⁶ − 1))².
+				s1 := math.Sqrt(e[0] / 0.25)
+				assert.InDelta(t, 0.25*math.Pow(s1+4*math.Expm1(6), 2), e[len(e)-1], 1e-9*e[len(e)-1])
+			}
+		}
+	}
+	// σ scales the edges quadratically.
+	a, b := DefaultEdges(10, 1, 20), DefaultEdges(10, 3, 20)
+	for i := range a {
+		assert.InDelta(t, 9*a[i], b[i], 1e-12*b[i])
+	}
+}
+
+func TestBatchCancellationAndProgress(t *testing.T) {
+	X, y := randomData(newRand(41), 60, 3, 2, 1)
+	var calls []int
+	s, err := New(X, y, WithSigma(0.5), WithWorkers(2), WithProgress(func(done, total int) {
+		assert.Equal(t, 8, total)
+		calls = append(calls, done)
+	}))
+	require.NoError(t, err)
+	inputs := X[:8]
+	p, err := s.ProbabilitiesBatch(context.Background(), inputs)
+	require.NoError(t, err)
+	require.Len(t, p, 8)
+	assert.Equal(t, []int{1, 2, 3, 4, 5, 6, 7, 8}, calls)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	p, err = s.ProbabilitiesBatch(ctx, inputs)
+	assert.Nil(t, p)
+	assert.True(t, errors.Is(err, context.Canceled))
+
+	p, err = s.ProbabilitiesBatch(context.Background(), nil)
+	require.NoError(t, err)
+	assert.Empty(t, p)
+}
+
+func TestSingleClassAndKEqualsN(t *testing.T) {
+	X, _ := tinyData()
+	s, err := New(X, []int{0, 0, 0, 0, 0}, WithSigma(1))
+	require.NoError(t, err)
+	p, err := s.Probabilities([]float64{0.5, 0.5})
+	require.NoError(t, err)
+	assert.Equal(t, []float64{1}, p)
+	// K = n: all points vote, labels 0,1,1,0,2 → 2–2–1 tie → class 0 always.
+	_, y := tinyData()
+	s, err = New(X, y, WithSigma(1), WithK(5))
+	require.NoError(t, err)
+	p, bound, err := s.ProbabilitiesWithError([]float64{0.5, 0.5})
+	require.NoError(t, err)
+	assert.InDeltaSlice(t, []float64{1, 0, 0}, p, 1e-12)
+	assert.Less(t, bound, 1e-10)
+}
+
+func TestFarInputUsesLastBucket(t *testing.T) {
+	// All training points far beyond the last edge: every point lies in the last
+	// bucket, so the K first by index (rows 0, 1, 2 → labels 0, 1, 1) vote: class 1.
+	X, y := tinyData()
+	s, err := New(X, y, WithSigma(0.1), WithK(3), WithEdges([]float64{0.01, 0.02}))
+	require.NoError(t, err)
+	p, bound, err := s.ProbabilitiesWithError([]float64{1e4, -1e4})
+	require.NoError(t, err)
+	assert.InDeltaSlice(t, []float64{0, 1, 0}, p, 1e-12)
+	assert.Less(t, bound, 1e-10)
+}
