@@ -1,0 +1,323 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/rabcert/rab"
+)
+
+// model is what the service needs of a model; *rab.Model implements it.
+type model interface {
+	CertifyBatch(ctx context.Context, X [][]float64) ([]rab.Certificate, error)
+	Kind() string
+	Classes() int
+	Dim() int
+}
+
+// limits bounds what one request may ask of the service.
+type limits struct {
+	maxBody   int64         // request body size in bytes
+	maxInputs int           // inputs per request
+	maxAbs    float64       // largest |feature value| accepted; 0: no limit
+	timeout   time.Duration // certification time per request; 0: no limit
+}
+
+// server answers POST /certify and GET /healthz for one model.
+type server struct {
+	model model
+	dim   int
+	lim   limits
+	log   *slog.Logger
+}
+
+// newHandler returns the service's HTTP handler: POST /certify, GET /healthz, and JSON
+// errors for everything else. Requests are logged to log.
+func newHandler(m model, lim limits, log *slog.Logger) http.Handler {
+	s := &server{model: m, dim: m.Dim(), lim: lim, log: log}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/certify", s.certify)
+	mux.HandleFunc("/healthz", s.healthz)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("no such endpoint %s: use POST /certify or GET /healthz", r.URL.Path))
+	})
+	return logRequests(log, mux)
+}
+
+// certifyRequest is the body of POST /certify: either inputs or input, and optionally
+// the number of poisoned training rows r and a pattern norm ‖δ‖ to check.
+type certifyRequest struct {
+	Inputs       [][]*float64 `json:"inputs"`
+	Input        []*float64   `json:"input"`
+	PoisonedRows *int         `json:"poisoned_rows"`
+	Norm         *float64     `json:"norm"`
+}
+
+// certifyResponse is the answer to POST /certify, one certificate per input in order.
+type certifyResponse struct {
+	PoisonedRows int               `json:"poisoned_rows"`
+	Certificates []certificateJSON `json:"certificates"`
+}
+
+// certificateJSON is a rab.Certificate as JSON. JSON has no infinity: an infinite radius
+// (PA = 1, PB = 0) is sent as "radius": null with "radius_infinite": true, and then
+// "pattern_radius" is null too. Certified is present only when the request gave a norm.
+type certificateJSON struct {
+	Class          int      `json:"class"`
+	PA             float64  `json:"pa"`
+	PB             float64  `json:"pb"`
+	Radius         *float64 `json:"radius"`
+	RadiusInfinite bool     `json:"radius_infinite"`
+	Abstained      bool     `json:"abstained"`
+	Norm           string   `json:"norm"`
+	PatternRadius  *float64 `json:"pattern_radius"`
+	Certified      *bool    `json:"certified,omitempty"`
+}
+
+// httpError is a failed request: the status code and the message sent as {"error": …}.
+type httpError struct {
+	status int
+	msg    string
+}
+
+func badRequest(format string, args ...any) *httpError {
+	return &httpError{http.StatusBadRequest, fmt.Sprintf(format, args...)}
+}
+
+func (s *server) certify(w http.ResponseWriter, r *http.Request) {
+	if !allowMethods(w, r, http.MethodPost) {
+		return
+	}
+	req, herr := decodeRequest(w, r, s.lim.maxBody)
+	if herr != nil {
+		writeError(w, herr.status, herr.msg)
+		return
+	}
+	X, herr := s.validate(req)
+	if herr != nil {
+		writeError(w, herr.status, herr.msg)
+		return
+	}
+	ctx := r.Context()
+	if s.lim.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, s.lim.timeout)
+		defer cancel()
+	}
+	certs, err := s.model.CertifyBatch(ctx, X)
+	if err != nil {
+		herr := s.certifyError(r.Context(), ctx, err)
+		writeError(w, herr.status, herr.msg)
+		return
+	}
+	rows := 1
+	if req.PoisonedRows != nil {
+		rows = *req.PoisonedRows
+	}
+	resp := certifyResponse{PoisonedRows: rows, Certificates: make([]certificateJSON, len(certs))}
+	for i, c := range certs {
+		resp.Certificates[i] = toJSON(c, rows, req.Norm)
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// decodeRequest reads one JSON object of at most maxBody bytes, rejecting unknown
+// fields and trailing data.
+func decodeRequest(w http.ResponseWriter, r *http.Request, maxBody int64) (certifyRequest, *httpError) {
+	var req certifyRequest
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(&req)
+	if err == nil {
+		if _, tokErr := dec.Token(); tokErr != io.EOF {
+			err = tokErr
+			if err == nil {
+				err = errors.New("unexpected data after the JSON object: send exactly one object")
+			}
+		}
+	}
+	var tooLarge *http.MaxBytesError
+	switch {
+	case err == nil:
+		return req, nil
+	case errors.As(err, &tooLarge):
+		return req, &httpError{http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes (the server's -max-body): send fewer inputs per request", tooLarge.Limit)}
+	case errors.Is(err, io.EOF):
+		return req, badRequest(`empty request body: send {"inputs": [[...], ...]} or {"input": [...]}`)
+	default:
+		return req, badRequest("malformed request: %v", err)
+	}
+}
+
+// validate checks the request against the limits and returns its inputs as one matrix.
+func (s *server) validate(req certifyRequest) ([][]float64, *httpError) {
+	rows := req.Inputs
+	switch {
+	case req.Inputs != nil && req.Input != nil:
+		return nil, badRequest(`both "inputs" and "input" given: send one of them`)
+	case req.Input != nil:
+		rows = [][]*float64{req.Input}
+	case req.Inputs == nil:
+		return nil, badRequest(`no inputs: send {"inputs": [[...], ...]} or {"input": [...]}`)
+	case len(req.Inputs) == 0:
+		return nil, badRequest(`"inputs" is empty: send at least one input`)
+	case len(req.Inputs) > s.lim.maxInputs:
+		return nil, badRequest("%d inputs: at most %d per request (the server's -max-inputs)", len(req.Inputs), s.lim.maxInputs)
+	}
+	if req.PoisonedRows != nil && *req.PoisonedRows < 1 {
+		return nil, badRequest(`"poisoned_rows" = %d: want at least 1`, *req.PoisonedRows)
+	}
+	if req.Norm != nil && *req.Norm < 0 {
+		return nil, badRequest(`"norm" = %v: want a norm ≥ 0`, *req.Norm)
+	}
+	X := make([][]float64, len(rows))
+	for i, row := range rows {
+		if len(row) != s.dim {
+			return nil, badRequest("input %d has %d features: the model takes %d", i, len(row), s.dim)
+		}
+		X[i] = make([]float64, s.dim)
+		for j, v := range row {
+			if v == nil {
+				return nil, badRequest("input %d feature %d is null: want a number", i, j)
+			}
+			if s.lim.maxAbs > 0 && math.Abs(*v) > s.lim.maxAbs {
+				return nil, badRequest("input %d feature %d is %v: this server accepts values in [-%v, %v] (-max-abs)", i, j, *v, s.lim.maxAbs, s.lim.maxAbs)
+			}
+			X[i][j] = *v
+		}
+	}
+	return X, nil
+}
+
+// certifyError classifies an error of CertifyBatch: the client went away (reqCtx
+// done), the per-request timeout expired (ctx done), or the model failed: validate has
+// already checked everything the caller could get wrong.
+func (s *server) certifyError(reqCtx, ctx context.Context, err error) *httpError {
+	switch {
+	case reqCtx.Err() != nil:
+		s.log.Info("certification cancelled: client went away", "err", err)
+		return &httpError{http.StatusServiceUnavailable, "request cancelled"}
+	case ctx.Err() != nil:
+		return &httpError{http.StatusServiceUnavailable, fmt.Sprintf("certification took longer than the server's %v limit (-timeout): send fewer inputs per request", s.lim.timeout)}
+	default:
+		s.log.Error("certification failed", "err", err)
+		return &httpError{http.StatusInternalServerError, fmt.Sprintf("certification failed: %v", err)}
+	}
+}
+
+// toJSON converts a certificate; rows is the number of poisoned rows r for
+// PatternRadius, and norm, if not nil, the pattern norm to check.
+func toJSON(c rab.Certificate, rows int, norm *float64) certificateJSON {
+	out := certificateJSON{
+		Class: c.Class, PA: c.PA, PB: c.PB, Abstained: c.Abstained, Norm: c.Norm.String(),
+		Radius: finite(c.Radius), RadiusInfinite: math.IsInf(c.Radius, 1),
+		PatternRadius: finite(c.PatternRadius(rows)),
+	}
+	if norm != nil {
+		ok := c.CertifiesPattern(*norm, rows)
+		out.Certified = &ok
+	}
+	return out
+}
+
+// finite returns &v, or nil (JSON null) for +Inf.
+func finite(v float64) *float64 {
+	if math.IsInf(v, 1) {
+		return nil
+	}
+	return &v
+}
+
+// healthResponse is the answer to GET /healthz.
+type healthResponse struct {
+	Status string     `json:"status"`
+	Model  modelJSON  `json:"model"`
+	Limits limitsJSON `json:"limits"`
+}
+
+type modelJSON struct {
+	Kind    string `json:"kind"`
+	Classes int    `json:"classes"`
+	Dim     int    `json:"dim"`
+}
+
+type limitsJSON struct {
+	MaxBodyBytes int64   `json:"max_body_bytes"`
+	MaxInputs    int     `json:"max_inputs"`
+	MaxAbs       float64 `json:"max_abs,omitempty"`
+	Timeout      string  `json:"timeout,omitempty"`
+}
+
+func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
+	if !allowMethods(w, r, http.MethodGet, http.MethodHead) {
+		return
+	}
+	m := modelJSON{Kind: s.model.Kind(), Classes: s.model.Classes(), Dim: s.dim}
+	lim := limitsJSON{MaxBodyBytes: s.lim.maxBody, MaxInputs: s.lim.maxInputs, MaxAbs: s.lim.maxAbs}
+	if s.lim.timeout > 0 {
+		lim.Timeout = s.lim.timeout.String()
+	}
+	writeJSON(w, http.StatusOK, healthResponse{Status: "ok", Model: m, Limits: lim})
+}
+
+// allowMethods answers 405 with an Allow header unless r uses one of methods.
+func allowMethods(w http.ResponseWriter, r *http.Request, methods ...string) bool {
+	for _, m := range methods {
+		if r.Method == m {
+			return true
+		}
+	}
+	allowed := strings.Join(methods, ", ")
+	w.Header().Set("Allow", allowed)
+	writeError(w, http.StatusMethodNotAllowed, fmt.Sprintf("method %s not allowed on %s: use %s", r.Method, r.URL.Path, allowed))
+	return false
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"error": msg})
+}
+
+// writeJSON encodes v before writing anything, so that an encoding failure still gets a
+// well-formed 500 response.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		status = http.StatusInternalServerError
+		body, _ = json.Marshal(map[string]string{"error": fmt.Sprintf("encoding the response: %v", err)})
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	w.Write(append(body, '\n'))
+}
+
+// statusRecorder remembers the status code a handler wrote.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(status int) {
+	r.status = status
+	r.ResponseWriter.WriteHeader(status)
+}
+
+// logRequests logs each request's method, path, status and duration.
+func logRequests(log *slog.Logger, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		h.ServeHTTP(rec, r)
+		log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
+			"duration", time.Since(start), "remote", r.RemoteAddr)
+	})
+}
