@@ -106,8 +106,10 @@ func Load(r io.Reader, opts ...Option) (*Model, error) {
 	case kindKNN:
 		m.knn, err = readKNN(br, cfg.workers)
 	case kindEnsem:
-		if m.ens, err = ensemble.Load(br); err == nil {
-			err = checkEnsembleSize(m.ens.Len(), m.ens.Classes(), cfg.alpha)
+		var e *ensemble.Ensemble
+		if e, err = ensemble.Load(br); err == nil {
+			m.ens = e.WithVoteWorkers(cfg.workers)
+			err = checkEnsembleSize(e.Len(), e.Classes(), cfg.alpha)
 		}
 	default:
 		err = fmt.Errorf("unknown model kind %d", rest[4])

@@ -130,7 +130,7 @@ func FromEnsemble(e *ensemble.Ensemble, opts ...Option) (*Model, error) {
 	if err := checkEnsembleSize(e.Len(), e.Classes(), cfg.alpha); err != nil {
 		return nil, err
 	}
-	return &Model{ens: e, alpha: cfg.alpha, workers: cfg.workers, progress: cfg.progress}, nil
+	return &Model{ens: e.WithVoteWorkers(cfg.workers), alpha: cfg.alpha, workers: cfg.workers, progress: cfg.progress}, nil
 }
 
 // checkEnsembleSize rejects an ensemble of n members that can only ever abstain.

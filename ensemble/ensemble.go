@@ -21,6 +21,7 @@ const MaxClasses = 1 << 20
 type Ensemble struct {
 	s         *shared
 	testNoise bool // vote on x + u_k (Algorithm 1); false: on x
+	workers   int  // goroutines that vote; 0: GOMAXPROCS
 }
 
 // shared is the state common to an Ensemble and its WithoutTestNoise view.
@@ -175,7 +176,17 @@ func (s *shared) fixDim(d int) error {
 // loses accuracy (Section 6.1.3); the view exists to measure that. Certificates from
 // either are sound: h_k(· + u_k) and h_k are both deterministic functions of the noisy
 // training set.
-func (e *Ensemble) WithoutTestNoise() *Ensemble { return &Ensemble{s: e.s, testNoise: false} }
+func (e *Ensemble) WithoutTestNoise() *Ensemble {
+	return &Ensemble{s: e.s, testNoise: false, workers: e.workers}
+}
+
+// WithVoteWorkers returns a view of the ensemble, sharing its members, whose Votes and
+// VotesBatch run on n goroutines (n < 1: GOMAXPROCS, the default of loaded and
+// FromModels ensembles; Train's ensembles vote on its WithWorkers). The counts do not
+// depend on n.
+func (e *Ensemble) WithVoteWorkers(n int) *Ensemble {
+	return &Ensemble{s: e.s, testNoise: e.testNoise, workers: max(n, 0)}
+}
 
 // TestNoise reports whether members vote on x + u_k (true unless the Ensemble came from
 // WithoutTestNoise).

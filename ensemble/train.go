@@ -55,7 +55,7 @@ func Train(ctx context.Context, X [][]float64, y []int, learner BaseLearner, noi
 	if err := t.run(ctx); err != nil {
 		return nil, err
 	}
-	return &Ensemble{s: s, testNoise: true}, nil
+	return &Ensemble{s: s, testNoise: true, workers: t.cfg.workers}, nil
 }
 
 // trainer trains the members of s in parallel.

@@ -16,7 +16,7 @@ const blockRows = 256
 
 // Votes returns the vote counts of the members on x, counts[c] = |{k : h_k(x + u_k) = c}|
 // (eq. (17) times N; Algorithm 2, line 1), with len(counts) = Classes(). The members
-// vote in parallel on GOMAXPROCS goroutines. x must be finite and have Dim() features
+// vote in parallel on GOMAXPROCS goroutines (see WithVoteWorkers). x must be finite and have Dim() features
 // (it fixes Dim if unknown; see FromModels). A member that fails or predicts a class
 // outside [0, C) fails the call with an error naming it. Votes stops with ctx.Err() when
 // ctx is cancelled.
@@ -49,7 +49,11 @@ func (e *Ensemble) VotesBatch(ctx context.Context, X [][]float64) ([][]int, erro
 	}
 	v := voting{e: e, X: X, d: d, blocks: (len(X) + blockRows - 1) / blockRows}
 	tasks := v.blocks * len(e.s.members)
-	workers := min(runtime.GOMAXPROCS(0), tasks)
+	workers := e.workers
+	if workers == 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = min(workers, tasks)
 	extra := make([][]int, workers-1) // the other workers' counts, merged below
 	var wg sync.WaitGroup
 	for w := range extra {

@@ -52,6 +52,11 @@ func TestVotesMatchHandComputation(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, got[123], single)
 	assert.NotEqual(t, got, plain, "test-time noise must change some votes")
+	for _, workers := range []int{1, 3} {
+		view := e.WithVoteWorkers(workers)
+		assert.Equal(t, got, votes(t, view, X), "%d vote workers", workers)
+		assert.Equal(t, plain, votes(t, view.WithoutTestNoise(), X), "%d vote workers without test noise", workers)
+	}
 	empty, err := e.VotesBatch(context.Background(), nil)
 	require.NoError(t, err)
 	assert.Empty(t, empty)
