@@ -1,0 +1,354 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/rabcert/rab"
+	"github.com/rabcert/rab/internal/dataset"
+)
+
+var discard = slog.New(slog.DiscardHandler)
+
+// testLimits are small enough to test each limit; testdata rows fit easily.
+var testLimits = limits{maxBody: 1 << 16, maxInputs: 8, maxAbs: 1e6, timeout: 10 * time.Second}
+
+var (
+	smallOnce  sync.Once
+	smallModel *rab.Model
+	smallTests [][]float64
+	smallErr   error
+)
+
+// small returns a K-NN model (K = 1, σ = 0.5) trained on the first 200 rows of the demo's
+// Spambase training split, and the demo's first 8 test rows.
+func small(t *testing.T) (*rab.Model, [][]float64) {
+	t.Helper()
+	smallOnce.Do(func() {
+		var set dataset.Set
+		if set, smallErr = dataset.SpambaseRAB(); smallErr != nil {
+			return
+		}
+		train, test := dataset.Split(set, 0.2, demoSplitSeed)
+		train = dataset.Head(train, 200)
+		smallModel, smallErr = rab.Train(context.Background(), train.X, train.Y, rab.WithKNN(1), rab.WithSigma(0.5), rab.WithWorkers(2))
+		smallTests = dataset.Head(test, 8).X
+	})
+	require.NoError(t, smallErr)
+	return smallModel, smallTests
+}
+
+// response mirrors certifyResponse as a client sees it.
+type response struct {
+	PoisonedRows int        `json:"poisoned_rows"`
+	Certificates []certJSON `json:"certificates"`
+}
+
+type certJSON struct {
+	Class          int      `json:"class"`
+	PA             float64  `json:"pa"`
+	PB             float64  `json:"pb"`
+	Radius         *float64 `json:"radius"`
+	RadiusInfinite bool     `json:"radius_infinite"`
+	Abstained      bool     `json:"abstained"`
+	Norm           string   `json:"norm"`
+	PatternRadius  *float64 `json:"pattern_radius"`
+	Certified      *bool    `json:"certified"`
+}
+
+func do(h http.Handler, method, path, body string) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(method, path, strings.NewReader(body)))
+	return rec
+}
+
+// decodeOK checks a 200 JSON response and decodes it, rejecting unexpected fields.
+func decodeOK(t *testing.T, rec *httptest.ResponseRecorder) response {
+	t.Helper()
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	assert.Equal(t, "application/json", rec.Header().Get("Content-Type"))
+	var resp response
+	dec := json.NewDecoder(rec.Body)
+	dec.DisallowUnknownFields()
+	require.NoError(t, dec.Decode(&resp))
+	return resp
+}
+
+// requireError checks that rec is a JSON error with the given status whose message
+// contains want.
+func requireError(t *testing.T, rec *httptest.ResponseRecorder, status int, want string) {
+	t.Helper()
+	require.Equal(t, status, rec.Code, rec.Body.String())
+	assert.Equal(t, "application/json", rec.Header().Get("Content-Type"))
+	var body map[string]string
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &body), rec.Body.String())
+	require.Len(t, body, 1, rec.Body.String())
+	assert.Contains(t, body["error"], want)
+}
+
+// inputsJSON encodes rows as a JSON array of arrays.
+func inputsJSON(t *testing.T, rows [][]float64) string {
+	t.Helper()
+	b, err := json.Marshal(rows)
+	require.NoError(t, err)
+	return string(b)
+}
+
+func TestCertifyMatchesModel(t *testing.T) {
+	m, tests := small(t)
+	h := newHandler(m, testLimits, discard)
+	const rows, norm = 4, 0.2
+	resp := decodeOK(t, do(h, http.MethodPost, "/certify",
+		fmt.Sprintf(`{"inputs": %s, "poisoned_rows": %d, "norm": %v}`, inputsJSON(t, tests), rows, norm)))
+	assert.Equal(t, rows, resp.PoisonedRows)
+	require.Len(t, resp.Certificates, len(tests))
+	certified := 0
+	for i, got := range resp.Certificates {
+		want, err := m.Certify(context.Background(), tests[i])
+		require.NoError(t, err)
+		require.False(t, want.Abstained, "test row %d: the test needs certified rows", i)
+		assert.Equal(t, want.Class, got.Class, "row %d", i)
+		assert.Equal(t, want.PA, got.PA, "row %d", i) // JSON round-trips float64 exactly
+		assert.Equal(t, want.PB, got.PB, "row %d", i)
+		require.NotNil(t, got.Radius, "row %d", i)
+		assert.Equal(t, want.Radius, *got.Radius, "row %d", i)
+		assert.False(t, got.RadiusInfinite)
+		assert.False(t, got.Abstained)
+		assert.Equal(t, "L2", got.Norm)
+		require.NotNil(t, got.PatternRadius)
+		assert.InDelta(t, want.Radius/2, *got.PatternRadius, 1e-15, "row %d: R/√r with r = 4", i)
+		require.NotNil(t, got.Certified)
+		assert.Equal(t, norm < want.Radius/2, *got.Certified, "row %d", i)
+		if *got.Certified {
+			certified++
+		}
+	}
+	// The small model certifies radii between about 0.2 and 3 here: both answers occur.
+	assert.Greater(t, certified, 0)
+	assert.Less(t, certified, len(tests))
+}
+
+func TestCertifyDefaultsOneRowNoNorm(t *testing.T) {
+	m, tests := small(t)
+	rec := do(newHandler(m, testLimits, discard), http.MethodPost, "/certify", fmt.Sprintf(`{"inputs": %s}`, inputsJSON(t, tests[:2])))
+	assert.NotContains(t, rec.Body.String(), "certified", "no norm given: no verdict")
+	resp := decodeOK(t, rec)
+	assert.Equal(t, 1, resp.PoisonedRows)
+	for _, c := range resp.Certificates {
+		require.NotNil(t, c.PatternRadius)
+		assert.Equal(t, *c.Radius, *c.PatternRadius, "one poisoned row: pattern radius = radius")
+		assert.Nil(t, c.Certified)
+	}
+}
+
+func TestCertifySingleInput(t *testing.T) {
+	m, tests := small(t)
+	x, err := json.Marshal(tests[3])
+	require.NoError(t, err)
+	resp := decodeOK(t, do(newHandler(m, testLimits, discard), http.MethodPost, "/certify",
+		fmt.Sprintf(`{"input": %s, "norm": 0}`, x)))
+	require.Len(t, resp.Certificates, 1)
+	want, err := m.Certify(context.Background(), tests[3])
+	require.NoError(t, err)
+	got := resp.Certificates[0]
+	assert.Equal(t, want.Class, got.Class)
+	assert.Equal(t, want.PA, got.PA)
+	assert.Equal(t, want.PB, got.PB)
+	assert.Equal(t, want.Radius, *got.Radius)
+	assert.True(t, *got.Certified, "norm 0 is certified by any radius > 0")
+}
+
+func TestCertifyLargeValuesWithinLimit(t *testing.T) {
+	m, tests := small(t)
+	x := append([]float64(nil), tests[0]...)
+	x[0], x[1] = 1e6, -1e6 // = ±max-abs: accepted
+	body, err := json.Marshal(map[string]any{"input": x})
+	require.NoError(t, err)
+	resp := decodeOK(t, do(newHandler(m, testLimits, discard), http.MethodPost, "/certify", string(body)))
+	want, err := m.Certify(context.Background(), x)
+	require.NoError(t, err)
+	assert.Equal(t, want.Class, resp.Certificates[0].Class)
+	assert.Equal(t, want.PA, resp.Certificates[0].PA)
+}
+
+func TestCertifyBadRequests(t *testing.T) {
+	m, tests := small(t)
+	h := newHandler(m, testLimits, discard)
+	row := inputsJSON(t, tests[:1])
+	row = row[1 : len(row)-1] // one input, 56 features
+	short := inputsJSON(t, [][]float64{tests[1][:55]})
+	short = short[1 : len(short)-1]
+	many := inputsJSON(t, append(tests, tests[0])) // 9 > max-inputs 8
+	cases := []struct {
+		name, body, want string
+	}{
+		{"malformed JSON", `{"inputs": [[1, 2}`, "malformed request"},
+		{"truncated JSON", `{"inputs": [[1, 2]`, "malformed request"},
+		{"not an object", `[[1, 2]]`, "malformed request"},
+		{"unknown field", `{"input": ` + row + `, "inputz": 1}`, `unknown field "inputz"`},
+		{"string feature", `{"input": [1, "2"]}`, "malformed request"},
+		{"number beyond float64", `{"input": [1e400]}`, "malformed request"},
+		{"trailing object", `{"input": ` + row + `} {}`, "unexpected data after the JSON object"},
+		{"trailing garbage", `{"input": ` + row + `} x`, "malformed request"},
+		{"empty body", ``, "empty request body"},
+		{"no inputs", `{}`, "no inputs"},
+		{"null inputs", `{"inputs": null}`, "no inputs"},
+		{"empty inputs", `{"inputs": []}`, `"inputs" is empty`},
+		{"both forms", `{"inputs": [` + row + `], "input": ` + row + `}`, `both "inputs" and "input"`},
+		{"too many inputs", `{"inputs": ` + many + `}`, "9 inputs: at most 8 per request"},
+		{"wrong dimension", `{"input": [1, 2, 3]}`, "input 0 has 3 features: the model takes 56"},
+		{"empty input", `{"input": []}`, "input 0 has 0 features"},
+		{"ragged inputs", `{"inputs": [` + row + `, ` + short + `]}`, "input 1 has 55 features: the model takes 56"},
+		{"null feature", `{"inputs": [` + row + `, [` + strings.Repeat("0, ", 40) + `null` + strings.Repeat(", 0", 15) + `]]}`, "input 1 feature 40 is null"},
+		{"beyond max-abs", `{"input": [` + strings.Repeat("0, ", 55) + `-1e300]}`, "input 0 feature 55 is -1e+300: this server accepts values in [-1e+06, 1e+06]"},
+		{"zero poisoned rows", `{"input": ` + row + `, "poisoned_rows": 0}`, `"poisoned_rows" = 0: want at least 1`},
+		{"fractional poisoned rows", `{"input": ` + row + `, "poisoned_rows": 1.5}`, "malformed request"},
+		{"negative norm", `{"input": ` + row + `, "norm": -0.5}`, `"norm" = -0.5`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			requireError(t, do(h, http.MethodPost, "/certify", c.body), http.StatusBadRequest, c.want)
+		})
+	}
+}
+
+func TestCertifyBodyTooLarge(t *testing.T) {
+	m, tests := small(t)
+	lim := testLimits
+	lim.maxBody = 1000
+	body := fmt.Sprintf(`{"inputs": %s}`, inputsJSON(t, tests))
+	require.Greater(t, len(body), 1000)
+	h := newHandler(m, lim, discard)
+	requireError(t, do(h, http.MethodPost, "/certify", body), http.StatusRequestEntityTooLarge, "request body larger than 1000 bytes")
+	// Trailing whitespace beyond the limit counts too.
+	one := fmt.Sprintf(`{"inputs": %s}`, inputsJSON(t, tests[:1]))
+	requireError(t, do(h, http.MethodPost, "/certify", one+strings.Repeat(" ", 1000)), http.StatusRequestEntityTooLarge, "-max-body")
+	decodeOK(t, do(h, http.MethodPost, "/certify", one))
+}
+
+func TestWrongMethod(t *testing.T) {
+	m, _ := small(t)
+	h := newHandler(m, testLimits, discard)
+	for _, c := range []struct{ method, path, allow string }{
+		{http.MethodGet, "/certify", "POST"},
+		{http.MethodPut, "/certify", "POST"},
+		{http.MethodPost, "/healthz", "GET, HEAD"},
+	} {
+		rec := do(h, c.method, c.path, "{}")
+		requireError(t, rec, http.StatusMethodNotAllowed, "method "+c.method+" not allowed on "+c.path)
+		assert.Equal(t, c.allow, rec.Header().Get("Allow"))
+	}
+}
+
+func TestNotFound(t *testing.T) {
+	m, _ := small(t)
+	requireError(t, do(newHandler(m, testLimits, discard), http.MethodGet, "/certify/x", ""), http.StatusNotFound, "no such endpoint /certify/x")
+}
+
+func TestHealthz(t *testing.T) {
+	m, _ := small(t)
+	rec := do(newHandler(m, testLimits, discard), http.MethodGet, "/healthz", "")
+	require.Equal(t, http.StatusOK, rec.Code)
+	assert.JSONEq(t, `{"status": "ok", "model": {"kind": "knn", "classes": 2, "dim": 56},
+		"limits": {"max_body_bytes": 65536, "max_inputs": 8, "max_abs": 1e6, "timeout": "10s"}}`, rec.Body.String())
+}
+
+// fakeModel is a model whose CertifyBatch is given by the test.
+type fakeModel struct {
+	dim     int
+	certify func(ctx context.Context, X [][]float64) ([]rab.Certificate, error)
+}
+
+func (f fakeModel) CertifyBatch(ctx context.Context, X [][]float64) ([]rab.Certificate, error) {
+	return f.certify(ctx, X)
+}
+func (fakeModel) Kind() string { return "fake" }
+func (fakeModel) Classes() int { return 3 }
+func (f fakeModel) Dim() int   { return f.dim }
+func fakeReturning(c rab.Certificate, err error) fakeModel {
+	return fakeModel{dim: 2, certify: func(_ context.Context, X [][]float64) ([]rab.Certificate, error) {
+		if err != nil {
+			return nil, err
+		}
+		return []rab.Certificate{c}, nil
+	}}
+}
+
+func TestInfiniteRadius(t *testing.T) {
+	inf := rab.Certificate{Class: 2, PA: 1, PB: 0, Radius: math.Inf(1)}
+	rec := do(newHandler(fakeReturning(inf, nil), testLimits, discard), http.MethodPost, "/certify",
+		`{"input": [0.5, 1], "poisoned_rows": 9, "norm": 1e300}`)
+	assert.Contains(t, rec.Body.String(), `"radius":null,"radius_infinite":true`)
+	resp := decodeOK(t, rec)
+	got := resp.Certificates[0]
+	assert.Equal(t, certJSON{Class: 2, PA: 1, PB: 0, Radius: nil, RadiusInfinite: true, Norm: "L2",
+		PatternRadius: nil, Certified: &[]bool{true}[0]}, got)
+}
+
+func TestAbstained(t *testing.T) {
+	abstain := rab.Certificate{Class: 1, PA: 0.4, PB: 0.45, Abstained: true, Norm: rab.L1}
+	resp := decodeOK(t, do(newHandler(fakeReturning(abstain, nil), testLimits, discard), http.MethodPost, "/certify",
+		`{"input": [0.5, 1], "norm": 0}`))
+	zero := 0.0
+	assert.Equal(t, certJSON{Class: 1, PA: 0.4, PB: 0.45, Radius: &zero, Abstained: true, Norm: "L1",
+		PatternRadius: &zero, Certified: &[]bool{false}[0]}, resp.Certificates[0])
+}
+
+func TestModelFailure(t *testing.T) {
+	h := newHandler(fakeReturning(rab.Certificate{}, errors.New("rab: disk on fire")), testLimits, discard)
+	requireError(t, do(h, http.MethodPost, "/certify", `{"input": [1, 2]}`), http.StatusInternalServerError, "certification failed: rab: disk on fire")
+}
+
+func TestUnencodableCertificate(t *testing.T) {
+	h := newHandler(fakeReturning(rab.Certificate{PA: math.NaN()}, nil), testLimits, discard)
+	requireError(t, do(h, http.MethodPost, "/certify", `{"input": [1, 2]}`), http.StatusInternalServerError, "encoding the response")
+}
+
+// blockingModel's CertifyBatch signals started, then waits for ctx to end and reports
+// its error.
+func blockingModel(started chan<- struct{}, ended chan<- error) fakeModel {
+	return fakeModel{dim: 2, certify: func(ctx context.Context, _ [][]float64) ([]rab.Certificate, error) {
+		started <- struct{}{}
+		<-ctx.Done()
+		ended <- ctx.Err()
+		return nil, fmt.Errorf("rab: %w", ctx.Err())
+	}}
+}
+
+func TestTimeout(t *testing.T) {
+	started, ended := make(chan struct{}, 1), make(chan error, 1)
+	lim := testLimits
+	lim.timeout = 20 * time.Millisecond
+	rec := do(newHandler(blockingModel(started, ended), lim, discard), http.MethodPost, "/certify", `{"input": [1, 2]}`)
+	requireError(t, rec, http.StatusServiceUnavailable, "longer than the server's 20ms limit (-timeout)")
+	assert.ErrorIs(t, <-ended, context.DeadlineExceeded)
+}
+
+func TestClientGoneCancelsCertification(t *testing.T) {
+	started, ended := make(chan struct{}, 1), make(chan error, 1)
+	h := newHandler(blockingModel(started, ended), testLimits, discard)
+	ctx, cancel := context.WithCancel(context.Background())
+	req := httptest.NewRequest(http.MethodPost, "/certify", strings.NewReader(`{"input": [1, 2]}`)).WithContext(ctx)
+	done := make(chan struct{})
+	go func() {
+		h.ServeHTTP(httptest.NewRecorder(), req)
+		close(done)
+	}()
+	<-started
+	cancel() // what net/http does when the client disconnects
+	assert.ErrorIs(t, <-ended, context.Canceled)
+	<-done
+}
