@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"math"
+	"slices"
 	"text/tabwriter"
 
 	"github.com/rabcert/rab"
@@ -71,8 +72,8 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 	if err := writeClean(out, certs, test.Y); err != nil {
 		return err
 	}
-	if cfg.triggerNorm == 0 {
-		return nil
+	if cfg.triggerNorm == 0 || !slices.ContainsFunc(test.Y, func(y int) bool { return y != triggerTarget }) {
+		return nil // no trigger section asked for, or no test row to trigger
 	}
 	return triggerSection(ctx, cfg, out, e, test)
 }
