@@ -217,7 +217,7 @@ func triggerSection(ctx context.Context, cfg config, out io.Writer, e *ensemble.
 	}
 	fmt.Fprintf(out, "\nFour-pixel trigger, ‖δ‖₂ = %g, on the %d test rows not of class %d (clipped to [0, 1]):\n", p.Norm(), len(trig.X), triggerTarget)
 	fmt.Fprintf(out, "smoothed accuracy %.3f; predicted as the target %d: %.3f\n", accuracy(certs, trig.Labels), triggerTarget, float64(fooled)/float64(len(certs)))
-	fmt.Fprintln(out, "Correct and certified although the trigger's δ were added to the features of r training rows (eq. (13): R > ‖δ‖·√r)")
+	fmt.Fprintln(out, "Correct and certified although δ were added to the features of r training rows, labels unchanged (Corollary 1, eq. (13): R > ‖δ‖·√r)")
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "r\t‖δ‖·√r\tcertified\t")
 	for _, r := range poisonedRows {
