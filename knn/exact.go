@@ -480,33 +480,36 @@ func (ws *workspace) voteTallies(c, rem int, prod float64, best, bestC int) {
 // 2t > K the caps cannot bind (the others share K − t < t votes), so one pair of
 // uncapped prefix/suffix products serves all those t.
 func (ws *workspace) voteByCount() {
-	K, C := ws.s.k, ws.s.classes
-	left, right := ws.left, ws.right
-	// Uncapped: t > K/2.
-	resetPoly(left[:K])
-	for c := range C {
-		convCap(left[(c+1)*K:(c+2)*K], left[c*K:(c+1)*K], ws.dptr[c], K-1)
-	}
-	resetPoly(right[C*K : (C+1)*K])
-	for c := C - 1; c >= 0; c-- {
-		convCap(right[c*K:(c+1)*K], right[(c+1)*K:(c+2)*K], ws.dptr[c], K-1)
-	}
-	for w := range C {
+	K := ws.s.k
+	// Uncapped: t > K/2, so γ_w ≥ K/2 and only degrees below ⌈K/2⌉ are needed.
+	ws.classProducts(K-1-K/2, K-1, K-1, 0)
+	for w := range ws.dptr {
 		ws.collectWinner(w, K/2+1, K)
 	}
-	// Capped: 1 ≤ t ≤ K/2.
+	// Capped: 1 ≤ t ≤ K/2; γ_w ≥ t − 1, so degrees up to K − t are needed.
 	for t := 1; 2*t <= K; t++ {
-		resetPoly(left[:K])
-		for c := range C {
-			convCap(left[(c+1)*K:(c+2)*K], left[c*K:(c+1)*K], ws.dptr[c], t-1-ws.ownOf(c))
-		}
-		resetPoly(right[C*K : (C+1)*K])
-		for c := C - 1; c >= 0; c-- {
-			convCap(right[c*K:(c+1)*K], right[(c+1)*K:(c+2)*K], ws.dptr[c], t-ws.ownOf(c))
-		}
-		for w := range C {
+		ws.classProducts(K-t, t-1, t, 1)
+		for w := range ws.dptr {
 			ws.collectWinner(w, t, t)
 		}
+	}
+}
+
+// classProducts sets left[c] = Π_{c'<c} D_{c'} and right[c+1] = Π_{c'>c} D_{c'} up
+// to degree deg, where D_{c'} is truncated at degree capL − ownCap·[c'=own] in left
+// and capR − ownCap·[c'=own] in right.
+func (ws *workspace) classProducts(deg, capL, capR, ownCap int) {
+	K, C := ws.s.k, ws.s.classes
+	left, right := ws.left, ws.right
+	resetPoly(left[:deg+1])
+	for c := range C {
+		adj := ownCap * ws.ownOf(c)
+		convCap(left[(c+1)*K:(c+1)*K+deg+1], left[c*K:], ws.dptr[c], capL-adj)
+	}
+	resetPoly(right[C*K : C*K+deg+1])
+	for c := C - 1; c >= 0; c-- {
+		adj := ownCap * ws.ownOf(c)
+		convCap(right[c*K:c*K+deg+1], right[(c+1)*K:], ws.dptr[c], capR-adj)
 	}
 }
 
