@@ -26,12 +26,10 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
-	"time"
 
-	"github.com/schollz/progressbar/v3"
+	"github.com/rabcert/rab/internal/progress"
 )
 
 func main() {
@@ -40,26 +38,10 @@ func main() {
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	cfg.progress = progressBar(os.Stderr)
+	cfg.progress = progress.Bar(os.Stderr)
 	if err := run(ctx, cfg, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "onnx:", err)
 		os.Exit(1)
-	}
-}
-
-// progressBar returns a progress callback that draws a bar on w, one bar per stage.
-func progressBar(w io.Writer) func(stage string, done, total int) {
-	var bar *progressbar.ProgressBar
-	return func(stage string, done, total int) {
-		if bar == nil || bar.IsFinished() {
-			bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(w),
-				progressbar.OptionSetDescription(stage), progressbar.OptionClearOnFinish(),
-				progressbar.OptionShowCount(), progressbar.OptionThrottle(100*time.Millisecond))
-		}
-		_ = bar.Set(done)
-		if done == total {
-			_ = bar.Finish()
-		}
 	}
 }
 

@@ -89,8 +89,8 @@ func TestMembersMatchNumpy(t *testing.T) {
 	}
 }
 
-// TestCertifyMatchesEstimate checks certify's batching against the ensemble's own
-// estimation step, row by row: the same class, bounds and Corollary 1 radius.
+// TestCertifyMatchesEstimate checks certify (rab.FromEnsemble) against the ensemble's
+// own estimation step, row by row: the same class, bounds and Corollary 1 radius.
 func TestCertifyMatchesEstimate(t *testing.T) {
 	ctx := context.Background()
 	m, err := readManifest(members)
@@ -99,8 +99,8 @@ func TestCertifyMatchesEstimate(t *testing.T) {
 	require.NoError(t, err)
 	e, err := newEnsemble(members, m, 0)
 	require.NoError(t, err)
-	X := test.X[:chunkRows+3] // two chunks
-	certs, err := certify(ctx, e, X, 0.001, nil)
+	X := test.X[:40] // two of CertifyBatch's chunks
+	certs, err := certify(ctx, config{alpha: 0.001}, e, X, "")
 	require.NoError(t, err)
 	require.Len(t, certs, len(X))
 	best, err := unanimousRadius(e, 0.001)
@@ -192,7 +192,7 @@ func TestRunRejectsBadSettings(t *testing.T) {
 		{"negative workers", func(c *config) { c.workers = -1 }, "-workers -1"},
 		{"negative trigger", func(c *config) { c.triggerNorm = -0.1 }, "-trigger-norm -0.1"},
 		// bound.MinVotes(1e-60, 10) = 203: (1e-61)^(1/N) > 1/2 needs N ≥ 203.
-		{"too few for α", func(c *config) { c.alpha = 1e-60 }, "100 members are too few for α = 1e-60: a unanimous vote certifies from 203 members on"},
+		{"too few for α", func(c *config) { c.alpha = 1e-60 }, "100 models are too few for α = 1e-60 and 10 classes: fewer than 203 models can only ever abstain"},
 	} {
 		cfg := defaultConfig()
 		tc.change(&cfg)

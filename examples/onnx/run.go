@@ -31,9 +31,6 @@ var digitShape = attack.Shape{H: 8, W: 8, C: 1}
 // triggerTarget is the attacker's target class of the trigger section, as in the paper.
 const triggerTarget = 0
 
-// chunkRows is how many inputs are certified between progress reports.
-const chunkRows = 32
-
 // run loads the members, certifies the held-out test rows (and, if cfg.triggerNorm > 0,
 // the triggered ones) and writes the report to out.
 func run(ctx context.Context, cfg config, out io.Writer) error {
@@ -55,8 +52,9 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if need := bound.MinVotes(cfg.alpha, e.Classes()); e.Len() < need {
-		return fmt.Errorf("%d members are too few for α = %v: a unanimous vote certifies from %d members on; use a larger -alpha", e.Len(), cfg.alpha, need)
+	// Reject an α that this many members can never certify before printing anything.
+	if _, err := rab.FromEnsemble(e, rab.WithAlpha(cfg.alpha)); err != nil {
+		return err
 	}
 	best, err := unanimousRadius(e, cfg.alpha)
 	if err != nil {
@@ -65,7 +63,7 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 	fmt.Fprintf(out, "ONNX ensemble: %d members (members/*.onnx, 64 → 16 → 10 MLPs trained by members/gen.py, each on the digits training split plus its own N(0, %g²I) noise)\n", e.Len(), m.Sigma)
 	fmt.Fprintf(out, "Test: %d held-out digits rows; α = %g; a unanimous vote of %d members certifies at most R = %.3f\n\n", len(test.X), cfg.alpha, e.Len(), best)
 
-	certs, err := certify(ctx, e, test.X, cfg.alpha, cfg.stage("certifying test rows"))
+	certs, err := certify(ctx, cfg, e, test.X, "certifying test rows")
 	if err != nil {
 		return err
 	}
@@ -93,14 +91,6 @@ func (c *config) validate() error {
 	return nil
 }
 
-// stage returns the progress callback of one stage, or nil.
-func (c *config) stage(name string) func(done, total int) {
-	if c.progress == nil {
-		return nil
-	}
-	return func(done, total int) { c.progress(name, done, total) }
-}
-
 // newEnsemble loads the members and wraps them with the Gaussian noise of their
 // training: ensemble.FromModels draws each member's test-time noise u_k from the
 // SHA-256 of its ONNX bytes (Algorithm 1, line 5).
@@ -120,59 +110,34 @@ func newEnsemble(fsys fs.FS, m manifest, workers int) (*ensemble.Ensemble, error
 	return e.WithVoteWorkers(workers), nil
 }
 
-// certify counts the members' votes on every row of X and turns them into certificates
-// (Algorithm 2): bound.Estimate's bounds PA, PB, and the radius of Corollary 1, eq. (12),
-// when PA > PB. It reports progress every chunkRows rows.
-func certify(ctx context.Context, e *ensemble.Ensemble, X [][]float64, alpha float64, progress func(done, total int)) ([]rab.Certificate, error) {
-	certs := make([]rab.Certificate, 0, len(X))
-	for start := 0; start < len(X); start += chunkRows {
-		votes, err := e.VotesBatch(ctx, X[start:min(start+chunkRows, len(X))])
-		if err != nil {
-			return nil, err
-		}
-		for _, counts := range votes {
-			est, err := bound.Estimate(counts, alpha)
-			if err != nil {
-				return nil, err
-			}
-			c, err := certificate(e.Noise().Sigma(), est)
-			if err != nil {
-				return nil, err
-			}
-			certs = append(certs, c)
-		}
-		if progress != nil {
-			progress(len(certs), len(X))
-		}
+// certify certifies every row of X with Algorithm 2 through rab.FromEnsemble: the
+// members' votes, bound.Estimate's simultaneous bounds PA, PB and, when PA > PB,
+// Corollary 1's radius. It reports progress under the given stage name.
+func certify(ctx context.Context, cfg config, e *ensemble.Ensemble, X [][]float64, stage string) ([]rab.Certificate, error) {
+	opts := []rab.Option{rab.WithAlpha(cfg.alpha)}
+	if cfg.workers > 0 {
+		opts = append(opts, rab.WithWorkers(cfg.workers))
 	}
-	return certs, nil
-}
-
-// certificate turns Algorithm 2's estimate into an L2 certificate (Corollary 1).
-func certificate(sigma float64, est bound.Estimation) (rab.Certificate, error) {
-	c := rab.Certificate{Class: est.Class, PA: est.PA, PB: est.PB, Abstained: est.Abstain, Norm: rab.L2}
-	if c.Abstained {
-		return c, nil
+	if cfg.progress != nil {
+		opts = append(opts, rab.WithProgress(func(done, total int) { cfg.progress(stage, done, total) }))
 	}
-	r, err := bound.GaussianRadius(sigma, est.PA, est.PB)
+	m, err := rab.FromEnsemble(e, opts...)
 	if err != nil {
-		return rab.Certificate{}, err
+		return nil, err
 	}
-	c.Radius = r
-	return c, nil
+	return m.CertifyBatch(ctx, X)
 }
 
 // unanimousRadius is the largest radius the ensemble can certify: that of a vote in
-// which every member agrees.
+// which every member agrees (0 if even that abstains: too few members for α).
 func unanimousRadius(e *ensemble.Ensemble, alpha float64) (float64, error) {
 	counts := make([]int, e.Classes())
 	counts[0] = e.Len()
 	est, err := bound.Estimate(counts, alpha)
-	if err != nil {
+	if err != nil || est.Abstain {
 		return 0, err
 	}
-	c, err := certificate(e.Noise().Sigma(), est)
-	return c.Radius, err
+	return bound.GaussianRadius(e.Noise().Sigma(), est.PA, est.PB)
 }
 
 // writeClean writes the smoothed classifier's accuracy, its abstention rate and the
@@ -205,7 +170,7 @@ func triggerSection(ctx context.Context, cfg config, out io.Writer, e *ensemble.
 	if err != nil {
 		return err
 	}
-	certs, err := certify(ctx, e, trig.X, cfg.alpha, cfg.stage("certifying triggered rows"))
+	certs, err := certify(ctx, cfg, e, trig.X, "certifying triggered rows")
 	if err != nil {
 		return err
 	}
