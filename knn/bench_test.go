@@ -48,3 +48,20 @@ func BenchmarkSpambaseK1C10(b *testing.B) { benchProbabilities(b, 1, 10) }
 
 // BenchmarkSpambaseK5C10 uses 10 synthetic classes.
 func BenchmarkSpambaseK5C10(b *testing.B) { benchProbabilities(b, 5, 10) }
+
+// BenchmarkSpambaseBatchK3C2 evaluates 64 inputs per op with ProbabilitiesBatch on all
+// cores (GOMAXPROCS workers).
+func BenchmarkSpambaseBatchK3C2(b *testing.B) {
+	sp := loadSpambase(b)
+	s, err := New(sp.trainX, sp.trainY, WithSigma(0.5), WithK(3))
+	if err != nil {
+		b.Fatal(err)
+	}
+	X := sp.testX[:64]
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.ProbabilitiesBatch(context.Background(), X); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

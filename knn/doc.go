@@ -22,7 +22,7 @@
 // # Exactness
 //
 // The computation is exact up to truncations whose total is bounded and reported by
-// ProbabilitiesWithError (below 10⁻¹⁰ by default, see WithTolerance): training points
+// ProbabilitiesWithError (about 10⁻¹⁰ by default, see WithTolerance): training points
 // too far to be among the K nearest, buckets that cannot hold the K-th neighbour, and
 // series tails, plus a conservative bound on floating-point rounding. The cost per input
 // is O(n·d) for the distances plus O(|R|·W·(K² + C·K²)) for the |R| relevant training

@@ -49,7 +49,7 @@ func DefaultEdges(d int, sigma float64, levels int) []float64 {
 		if levels > 2 {
 			u = float64(i) / float64(levels-2)
 		}
-		s := s1 + edgeScale*math.Expm1(edgeGrowth*u)
+		s := s1 + float64(edgeScale*math.Expm1(edgeGrowth*u))
 		edges[i] = sigma2 * s * s
 	}
 	return edges

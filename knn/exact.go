@@ -161,7 +161,7 @@ func (ws *workspace) probabilities(x, out []float64) float64 {
 		})
 		if cut < n {
 			f, e := ws.fAt(ws.sorted[cut].lam, gHi)
-			errBound += float64(n-cut) * (f + e)
+			errBound += float64(float64(n-cut) * (f + e))
 		}
 	}
 	ws.collect(cut)
@@ -171,7 +171,7 @@ func (ws *workspace) probabilities(x, out []float64) float64 {
 	lHi := searchFirst(gLo, gHi, func(l int) bool { return ws.lowerCountTail(l-gLo+1) <= deltaHi })
 	lLo := searchLast(gLo, lHi, func(l int) bool { return ws.upperCountTail(l-gLo) <= deltaLo })
 	rounding := 1 + float64(4*(m+K))*eps
-	errBound += rounding * (ws.upperCountTail(lLo-gLo) + ws.lowerCountTail(lHi-gLo+1))
+	errBound += float64(rounding * (ws.upperCountTail(lLo-gLo) + ws.lowerCountTail(lHi-gLo+1)))
 	for e := lLo - gLo; e <= lHi-gLo+1; e++ {
 		errBound += ws.ferr[e]
 	}
@@ -191,8 +191,8 @@ func (ws *workspace) probabilities(x, out []float64) float64 {
 	// K+1 per class in the vote products and the final sums (at most C·K tallies
 	// when they are enumerated).
 	depth := float64(4*m + (s.classes+2)*(K+1) + s.classes*K + 2*K + 8)
-	errBound += 1.01*depth*eps*total + 4*eps
-	errBound += math.Abs(1-total) + float64(2*s.classes)*eps
+	errBound += float64(1.01*depth*eps*total) + 4*eps
+	errBound += math.Abs(1-total) + float64(float64(2*s.classes)*eps)
 	for c := range out {
 		out[c] = min(max(out[c]/total, 0), 1)
 	}
@@ -292,7 +292,7 @@ func (ws *workspace) probeLo(l, m int, target float64) bool {
 	rf := float64(ws.s.n-m) * (f + fe)
 	bound, term := 0.0, 1.0
 	for k := 0; k <= K; k++ {
-		bound += e[K-k] * term
+		bound += float64(e[K-k] * term)
 		term *= rf / float64(k+1)
 	}
 	return bound <= target

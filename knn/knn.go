@@ -81,10 +81,12 @@ func WithWorkers(workers int) Option {
 	return func(c *config) { c.workers = workers; c.set |= setWorkers }
 }
 
-// WithTolerance sets the target tol ∈ (0, 10⁻³] for the error bound reported by
-// ProbabilitiesWithError: training points, buckets and series terms are truncated
-// only while their total contribution stays below about tol (the bound actually
-// achieved is reported, and is typically well below tol). Default DefaultTolerance.
+// WithTolerance sets the target tol ∈ (0, 10⁻³] for the truncations behind the error
+// bound reported by ProbabilitiesWithError: training points, buckets and series terms
+// are dropped only while their total contribution stays below about tol. The reported
+// bound adds worst-case floating-point rounding bounds on top, which grow with the
+// noncentralities λ (typically 10⁻¹¹, up to ~2·10⁻¹⁰ for raw Spambase inputs far from
+// all training points). Default DefaultTolerance (10⁻¹⁰).
 func WithTolerance(tol float64) Option {
 	return func(c *config) { c.tol = tol; c.set |= setTol }
 }
@@ -283,8 +285,8 @@ func (s *Smoother) Probabilities(x []float64) ([]float64, error) {
 // bound adds up every truncation (training points too far to matter, buckets outside
 // the window holding the K-th neighbour, series tails, negligible probabilities set to
 // zero), the renormalisation to a sum of 1 and a worst-case bound on floating-point
-// rounding, assuming exp, log and Lgamma are accurate to a few ulps. It is typically
-// far below the tolerance (WithTolerance). A certificate should use
+// rounding, assuming exp and log are accurate to a few ulps. With the default
+// tolerance it is typically ~10⁻¹¹ (see WithTolerance). A certificate should use
 // probs[A] − errBound and probs[B] + errBound.
 func (s *Smoother) ProbabilitiesWithError(x []float64) (probs []float64, errBound float64, err error) {
 	if err := s.checkInput(x, -1); err != nil {

@@ -110,7 +110,7 @@ func stirlerr(n float64) float64 {
 			return stirlerrHalves[int(h)]
 		}
 		lg, _ := math.Lgamma(n + 1)
-		return lg - (n+0.5)*math.Log(n) + n - 0.5*math.Log(2*math.Pi)
+		return lg - float64((n+0.5)*math.Log(n)) + n - float64(0.5*math.Log(2*math.Pi))
 	}
 	nn := n * n
 	return (s0 - (s1-(s2-(s3-s4/nn)/nn)/nn)/nn) / n
@@ -133,7 +133,7 @@ func bd0(x, np float64) float64 {
 		}
 		return s
 	}
-	return x*math.Log(x/np) + np - x
+	return float64(x*math.Log(x/np)) + np - x
 }
 
 // cdfRow holds H[k] = P(a+k, x) for k in [kOne, kZero] at one edge x = t/2.
@@ -323,14 +323,14 @@ func (tb *cdfTable) eval(p *poissonWindow, e int) (f, errBound float64) {
 		h := r.vals[lo-r.kOne : hi-r.kOne+1]
 		var s float64
 		for i, v := range w {
-			s += v * h[i]
+			s += float64(v * h[i])
 		}
 		f += s
 	}
 	f = min(f, 1)
 	g := r.gPeak + tailH
-	rel := relMassP + relMassH + float64(p.hi-p.lo+4)*eps
+	rel := relMassP + relMassH + float64(float64(p.hi-p.lo+4)*eps)
 	lamErr := tb.lamRel * p.mu * min(f, g)
 	edgeErr := eps * min((tb.a+float64(p.hi))*f, r.x*g)
-	return f, 2*tailP + tailH + rel*f + lamErr + edgeErr
+	return f, 2*tailP + tailH + float64(rel*f) + lamErr + edgeErr
 }
