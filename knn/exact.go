@@ -119,11 +119,27 @@ func (ws *workspace) fAt(lam float64, l int) (float64, float64) {
 // probabilities writes the class probabilities for x into out and returns the error
 // bound. x has been validated.
 func (ws *workspace) probabilities(x, out []float64) float64 {
+	ws.distances(x)
+	gLo, gHi := ws.locateBlock()
+	errBound := ws.selectRelevant(gHi)
+	m := len(ws.rIdx)
+	errBound += ws.fillMatrix(gLo-1, gHi, ws.s.tol/(16*float64(max(m, 1))))
+	lLo, lHi, windowErr := ws.window(gLo, gHi)
+	errBound += windowErr
+	clear(ws.acc)
+	clear(ws.comp)
+	for l := lLo; l <= lHi; l++ {
+		ws.bucket(l - gLo + 1)
+	}
+	return errBound + ws.normalise(out)
+}
+
+// distances computes λ_j = ‖x_j − x‖²/σ² and sorts the points by (λ, index).
+func (ws *workspace) distances(x []float64) {
 	s := ws.s
-	n, d, K, L := s.n, s.d, s.k, len(s.edges)+1
 	sigma2 := s.sigma * s.sigma
-	for j := range n {
-		ws.lam[j] = squaredDistance(s.x[j*d:(j+1)*d], x) / sigma2
+	for j := range s.n {
+		ws.lam[j] = squaredDistance(s.x[j*s.d:(j+1)*s.d], x) / sigma2
 		ws.sorted[j] = lamIdx{ws.lam[j], int32(j)}
 	}
 	slices.SortFunc(ws.sorted, func(a, b lamIdx) int {
@@ -135,23 +151,30 @@ func (ws *workspace) probabilities(x, out []float64) float64 {
 		}
 		return int(a.idx - b.idx)
 	})
+}
 
-	tol := s.tol
-	deltaHi, deltaLo, deltaR := tol/8, tol/8, tol/(8*float64(n))
-
-	// Locate a block of buckets [gLo, gHi] that contains the window, from the
-	// probeSize nearest points (both ends are rigorous).
-	probe := min(n, probeSize)
-	gHi := L
-	if ws.probeHi(L-1, probe, deltaHi) {
-		gHi = searchFirst(1, L-1, func(l int) bool { return ws.probeHi(l, probe, deltaHi) })
+// locateBlock returns buckets gLo ≤ gHi such that, rigorously (from the probeSize
+// nearest points), P(N(gHi) < K) ≤ tol/8 and P(N(gLo−1) ≥ K) ≤ tol/8, where N(l)
+// counts the points in buckets ≤ l; gHi = L if no finite edge achieves it.
+func (ws *workspace) locateBlock() (gLo, gHi int) {
+	L, target := len(ws.s.edges)+1, ws.s.tol/8
+	probe := min(ws.s.n, probeSize)
+	gHi = L
+	if ws.probeHi(L-1, probe, target) {
+		gHi = searchFirst(1, L-1, func(l int) bool { return ws.probeHi(l, probe, target) })
 	}
-	gLo := searchLast(1, gHi, func(l int) bool { return ws.probeLo(l-1, probe, deltaLo) })
+	gLo = searchLast(1, gHi, func(l int) bool { return ws.probeLo(l-1, probe, target) })
+	return gLo, gHi
+}
 
-	// Relevant points: F_j(gHi) > deltaR, a prefix of the sorted order.
-	var errBound float64
-	cut := n
-	if gHi < L {
+// selectRelevant stores the relevant points R = {j : F_j(gHi) > tol/(8n)}, a prefix
+// of the sorted order by monotonicity of F in λ, and returns the total-variation
+// bound for moving all others beyond gHi: (n − |R|)·F(gHi; λ_cut).
+func (ws *workspace) selectRelevant(gHi int) float64 {
+	n := ws.s.n
+	deltaR := ws.s.tol / (8 * float64(n))
+	cut, bound := n, 0.0
+	if gHi < len(ws.s.edges)+1 {
 		cut = searchFirst(0, n, func(c int) bool {
 			if c == n {
 				return true
@@ -161,27 +184,34 @@ func (ws *workspace) probabilities(x, out []float64) float64 {
 		})
 		if cut < n {
 			f, e := ws.fAt(ws.sorted[cut].lam, gHi)
-			errBound += float64(float64(n-cut) * (f + e))
+			bound = float64(float64(n-cut) * (f + e))
 		}
 	}
 	ws.collect(cut)
-	m := len(ws.rIdx)
+	return bound
+}
 
-	errBound += ws.fillMatrix(gLo-1, gHi, tol/(16*float64(max(m, 1))))
-	lHi := searchFirst(gLo, gHi, func(l int) bool { return ws.lowerCountTail(l-gLo+1) <= deltaHi })
-	lLo := searchLast(gLo, lHi, func(l int) bool { return ws.upperCountTail(l-gLo) <= deltaLo })
-	rounding := 1 + float64(4*(m+K))*eps
-	errBound += float64(rounding * (ws.upperCountTail(lLo-gLo) + ws.lowerCountTail(lHi-gLo+1)))
+// window narrows the block to the buckets [lLo, lHi] that can hold the K-th point
+// (up to tol/8 on each side, computed exactly over R from the matrix) and returns
+// them with the error bound of the window: the probability that the K-th point lies
+// outside, plus the CDF error bounds of the rows used.
+func (ws *workspace) window(gLo, gHi int) (lLo, lHi int, bound float64) {
+	target := ws.s.tol / 8
+	lHi = searchFirst(gLo, gHi, func(l int) bool { return ws.lowerCountTail(l-gLo+1) <= target })
+	lLo = searchLast(gLo, lHi, func(l int) bool { return ws.upperCountTail(l-gLo) <= target })
+	rounding := 1 + float64(4*(len(ws.rIdx)+ws.s.k))*eps
+	bound = float64(rounding * (ws.upperCountTail(lLo-gLo) + ws.lowerCountTail(lHi-gLo+1)))
 	for e := lLo - gLo; e <= lHi-gLo+1; e++ {
-		errBound += ws.ferr[e]
+		bound += ws.ferr[e]
 	}
+	return lLo, lHi, bound
+}
 
-	clear(ws.acc)
-	clear(ws.comp)
-	for l := lLo; l <= lHi; l++ {
-		ws.bucket(l - gLo + 1)
-	}
-
+// normalise writes the accumulated probabilities, divided by their sum, into out and
+// returns the bound on the rounding of the dynamic programme plus the change made by
+// the normalisation.
+func (ws *workspace) normalise(out []float64) float64 {
+	C, K := ws.s.classes, ws.s.k
 	var total float64
 	for c := range out {
 		out[c] = ws.acc[c] + ws.comp[c]
@@ -190,13 +220,13 @@ func (ws *workspace) probabilities(x, out []float64) float64 {
 	// Rounding depth of one term: 4 per Bernoulli factor (prefix and suffix chains),
 	// K+1 per class in the vote products and the final sums (at most C·K tallies
 	// when they are enumerated).
-	depth := float64(4*m + (s.classes+2)*(K+1) + s.classes*K + 2*K + 8)
-	errBound += float64(1.01*depth*eps*total) + 4*eps
-	errBound += math.Abs(1-total) + float64(float64(2*s.classes)*eps)
+	depth := float64(4*len(ws.rIdx) + (C+2)*(K+1) + C*K + 2*K + 8)
+	bound := float64(1.01*depth*eps*total) + 4*eps
+	bound += math.Abs(1-total) + float64(float64(2*C)*eps)
 	for c := range out {
 		out[c] = min(max(out[c]/total, 0), 1)
 	}
-	return errBound
+	return bound
 }
 
 // squaredDistance returns ‖a − b‖² summed in four interleaved partial sums (faster,
