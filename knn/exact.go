@@ -27,7 +27,9 @@ import (
 // elementary symmetric polynomial), above l_hi at least K points are almost surely
 // (P(N(l_hi) < K) computed exactly); and only training points with non-negligible
 // F_j(l_hi) matter, which by monotonicity of F in λ_j is a prefix of the points sorted
-// by distance. Everything cut is bounded and added to the reported error:
+// by distance. Everything cut is bounded and added to the reported error; by
+// coupling, replacing the bucket distributions of the points by ones at total
+// variation τ_j changes the probability of every event by at most Σ_j τ_j:
 //
 //   - far points j, moved beyond l_hi: total variation F_j(l_hi) each;
 //   - the K-th point outside [l_lo, l_hi]: e_K(F(l_lo−1)) + P(N(l_hi) < K);
