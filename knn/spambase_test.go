@@ -1,20 +1,17 @@
 package knn
 
 import (
-	"encoding/csv"
-	"math/rand/v2"
-	"os"
-	"strconv"
 	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/rabcert/rab/internal/dataset"
 )
 
-// spambase holds testdata/spambase.csv with the RAB reference code's 56 features:
-// the 54 word/character frequencies raw, capitalAve/capitalTotal and
-// capitalLong/capitalTotal. Rows are shuffled with a fixed seed; the first 80 % are
-// the training split.
+// spambase holds the embedded Spambase data with the RAB reference code's 56 features
+// (dataset.SpambaseRAB: the 54 word/character frequencies raw, capitalAve/capitalTotal
+// and capitalLong/capitalTotal), split 80/20 with a fixed seed.
 type spambase struct {
 	trainX, testX [][]float64
 	trainY, testY []int
@@ -28,36 +25,13 @@ var (
 
 func loadSpambase(tb testing.TB) spambase {
 	tb.Helper()
-	spamOnce.Do(func() { spamData, spamErr = readSpambase("testdata/spambase.csv") })
+	spamOnce.Do(func() {
+		var all dataset.Set
+		if all, spamErr = dataset.SpambaseRAB(); spamErr == nil {
+			train, test := dataset.Split(all, 0.2, 2023)
+			spamData = spambase{trainX: train.X, testX: test.X, trainY: train.Y, testY: test.Y}
+		}
+	})
 	require.NoError(tb, spamErr)
 	return spamData
-}
-
-func readSpambase(path string) (spambase, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return spambase{}, err
-	}
-	defer f.Close()
-	records, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		return spambase{}, err
-	}
-	var X [][]float64
-	var y []int
-	for _, rec := range records[1:] {
-		v := make([]float64, len(rec))
-		for i, s := range rec {
-			if v[i], err = strconv.ParseFloat(s, 64); err != nil {
-				return spambase{}, err
-			}
-		}
-		row := append(v[:54:54], v[54]/v[56], v[55]/v[56])
-		X = append(X, row)
-		y = append(y, int(v[57]))
-	}
-	rng := rand.New(rand.NewPCG(2023, 4))
-	rng.Shuffle(len(X), func(i, j int) { X[i], X[j] = X[j], X[i]; y[i], y[j] = y[j], y[i] })
-	cut := len(X) * 8 / 10
-	return spambase{trainX: X[:cut], testX: X[cut:], trainY: y[:cut], testY: y[cut:]}, nil
 }
