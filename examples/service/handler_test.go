@@ -318,13 +318,18 @@ func TestUnencodableCertificate(t *testing.T) {
 }
 
 // blockingModel's CertifyBatch signals started, then waits for ctx to end and reports
-// its error.
+// its error (or, after 5 s, that ctx never ended).
 func blockingModel(started chan<- struct{}, ended chan<- error) fakeModel {
 	return fakeModel{dim: 2, certify: func(ctx context.Context, _ [][]float64) ([]rab.Certificate, error) {
 		started <- struct{}{}
-		<-ctx.Done()
-		ended <- ctx.Err()
-		return nil, fmt.Errorf("rab: %w", ctx.Err())
+		select {
+		case <-ctx.Done():
+			ended <- ctx.Err()
+			return nil, fmt.Errorf("rab: %w", ctx.Err())
+		case <-time.After(5 * time.Second):
+			ended <- errors.New("the context was not cancelled")
+			return nil, errors.New("not cancelled")
+		}
 	}}
 }
 
