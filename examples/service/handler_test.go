@@ -51,24 +51,6 @@ func small(t *testing.T) (*rab.Model, [][]float64) {
 	return smallModel, smallTests
 }
 
-// response mirrors certifyResponse as a client sees it.
-type response struct {
-	PoisonedRows int        `json:"poisoned_rows"`
-	Certificates []certJSON `json:"certificates"`
-}
-
-type certJSON struct {
-	Class          int      `json:"class"`
-	PA             float64  `json:"pa"`
-	PB             float64  `json:"pb"`
-	Radius         *float64 `json:"radius"`
-	RadiusInfinite bool     `json:"radius_infinite"`
-	Abstained      bool     `json:"abstained"`
-	Norm           string   `json:"norm"`
-	PatternRadius  *float64 `json:"pattern_radius"`
-	Certified      *bool    `json:"certified"`
-}
-
 func do(h http.Handler, method, path, body string) *httptest.ResponseRecorder {
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(method, path, strings.NewReader(body)))
@@ -76,11 +58,11 @@ func do(h http.Handler, method, path, body string) *httptest.ResponseRecorder {
 }
 
 // decodeOK checks a 200 JSON response and decodes it, rejecting unexpected fields.
-func decodeOK(t *testing.T, rec *httptest.ResponseRecorder) response {
+func decodeOK(t *testing.T, rec *httptest.ResponseRecorder) certifyResponse {
 	t.Helper()
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 	assert.Equal(t, "application/json", rec.Header().Get("Content-Type"))
-	var resp response
+	var resp certifyResponse
 	dec := json.NewDecoder(rec.Body)
 	dec.DisallowUnknownFields()
 	require.NoError(t, dec.Decode(&resp))
@@ -291,10 +273,11 @@ func TestInfiniteRadius(t *testing.T) {
 	inf := rab.Certificate{Class: 2, PA: 1, PB: 0, Radius: math.Inf(1)}
 	rec := do(newHandler(fakeReturning(inf, nil), testLimits, discard), http.MethodPost, "/certify",
 		`{"input": [0.5, 1], "poisoned_rows": 9, "norm": 1e300}`)
-	assert.Contains(t, rec.Body.String(), `"radius":null,"radius_infinite":true`)
+	assert.JSONEq(t, `{"poisoned_rows": 9, "certificates": [{"class": 2, "pa": 1, "pb": 0, "radius": null,
+		"radius_infinite": true, "abstained": false, "norm": "L2", "pattern_radius": null, "certified": true}]}`, rec.Body.String())
 	resp := decodeOK(t, rec)
 	got := resp.Certificates[0]
-	assert.Equal(t, certJSON{Class: 2, PA: 1, PB: 0, Radius: nil, RadiusInfinite: true, Norm: "L2",
+	assert.Equal(t, certificateJSON{Class: 2, PA: 1, PB: 0, Radius: nil, RadiusInfinite: true, Norm: "L2",
 		PatternRadius: nil, Certified: &[]bool{true}[0]}, got)
 }
 
@@ -303,7 +286,7 @@ func TestAbstained(t *testing.T) {
 	resp := decodeOK(t, do(newHandler(fakeReturning(abstain, nil), testLimits, discard), http.MethodPost, "/certify",
 		`{"input": [0.5, 1], "norm": 0}`))
 	zero := 0.0
-	assert.Equal(t, certJSON{Class: 1, PA: 0.4, PB: 0.45, Radius: &zero, Abstained: true, Norm: "L1",
+	assert.Equal(t, certificateJSON{Class: 1, PA: 0.4, PB: 0.45, Radius: &zero, Abstained: true, Norm: "L1",
 		PatternRadius: &zero, Certified: &[]bool{false}[0]}, resp.Certificates[0])
 }
 

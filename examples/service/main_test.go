@@ -69,7 +69,7 @@ func TestLoadAndServe(t *testing.T) {
 	url, stop, result := startServer(t, newHandler(loaded, testLimits, discard), time.Second)
 	status, body := postJSON(t, url+"/certify", fmt.Sprintf(`{"inputs": %s, "poisoned_rows": 2}`, inputsJSON(t, tests[:3])))
 	require.Equal(t, http.StatusOK, status, string(body))
-	var resp response
+	var resp certifyResponse
 	require.NoError(t, json.Unmarshal(body, &resp))
 	require.Len(t, resp.Certificates, 3)
 	for i, got := range resp.Certificates {
