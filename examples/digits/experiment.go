@@ -138,8 +138,8 @@ func newLearner(cfg config, epochs int) (*gorgonia.Learner, error) {
 	if cfg.cnn {
 		return gorgonia.NewCNN(gorgonia.WithEpochs(epochs), gorgonia.WithImageShape(imageShape.H, imageShape.W, imageShape.C))
 	}
-	var hidden []int
-	if cfg.hidden > 0 {
+	var hidden []int // none for -hidden 0; NewMLP rejects a negative width
+	if cfg.hidden != 0 {
 		hidden = []int{cfg.hidden}
 	}
 	return gorgonia.NewMLP(gorgonia.WithEpochs(epochs), gorgonia.WithHidden(hidden...))
