@@ -7,7 +7,7 @@
 //
 //	POST /certify  {"inputs": [[x1, …, xd], …]}  or  {"input": [x1, …, xd]}
 //	               optional: "poisoned_rows": r (default 1), "norm": ‖δ‖
-//	GET  /healthz  status, what is known of the model, and the request limits
+//	GET  /healthz  status, the model's kind, classes and input dimension, the limits
 //
 // Each certificate in {"certificates": [...]} has the predicted "class", the bounds
 // "pa" and "pb", the certified "radius" (in the norm named by "norm", "L2" for Gaussian
@@ -23,13 +23,26 @@
 // for a wrong method, 413 for a body over -max-body, 503 when a request exceeds
 // -timeout, 500 when the model fails. SIGINT or SIGTERM stop the server gracefully.
 //
-//	go run ./examples/service                         # trains the demo model on first run
-//	x=$(printf '0,%.0s' $(seq 55))0                   # 56 zero features
+//	go run ./examples/service     # trains and saves spambase-knn.rab on the first run
+//
+// and in another shell (x holds 56 zero features):
+//
+//	x=$(printf '0,%.0s' $(seq 55))0
 //	curl -s localhost:8080/certify -d "{\"inputs\": [[$x]], \"poisoned_rows\": 4, \"norm\": 0.1}"
 //	curl -s localhost:8080/healthz
 //
+// answers
+//
+//	{"poisoned_rows":4,"certificates":[{"class":0,"pa":0.9174467915224309,"pb":0.08255320847756908,
+//	  "radius":0.6940502950051874,"radius_infinite":false,"abstained":false,"norm":"L2",
+//	  "pattern_radius":0.3470251475025937,"certified":true}]}
+//	{"status":"ok","model":{"kind":"knn","classes":2,"dim":56},"limits":{"max_body_bytes":1048576,
+//	  "max_inputs":256,"max_abs":1000000,"timeout":"30s"}}
+//
 // Flags: -model, -train, -addr, -max-body, -max-inputs, -max-abs, -timeout,
-// -shutdown-timeout, -workers (see -h).
+// -shutdown-timeout, -workers (see -h). -max-abs (default 10⁶) rejects feature values
+// far outside any sensible data range, which the exact K-NN cannot certify in
+// reasonable time and memory.
 package main
 
 import (
@@ -93,8 +106,9 @@ func main() {
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, cfg, log); err != nil {
+	err = run(ctx, cfg, log)
+	stop()
+	if err != nil {
 		log.Error("service failed", "err", err)
 		os.Exit(1)
 	}
