@@ -205,3 +205,19 @@ func TestFarInputUsesLastBucket(t *testing.T) {
 	assert.InDeltaSlice(t, []float64{0, 1, 0}, p, 1e-12)
 	assert.Less(t, bound, 1e-10)
 }
+
+// TestHugeInputs checks inputs so far away that λ/2 exceeds the int range (1e10 once
+// crashed the process by overflowing the Poisson mode to a negative int) or the squared
+// distance overflows to +Inf (1e200): with the default edges every point lies in the
+// last bucket, so the first K by index vote.
+func TestHugeInputs(t *testing.T) {
+	X, y := tinyData()
+	s, err := New(X, y, WithSigma(0.5), WithK(3))
+	require.NoError(t, err)
+	for _, v := range []float64{1e10, 1e20, 1e200, math.MaxFloat64} {
+		p, bound, err := s.ProbabilitiesWithError([]float64{v, -v})
+		require.NoError(t, err, "x = %g", v)
+		assert.InDeltaSlice(t, []float64{0, 1, 0}, p, 1e-12, "x = %g", v)
+		assert.Less(t, bound, 1e-9, "x = %g", v)
+	}
+}

@@ -53,6 +53,8 @@ func dpoisRaw(x, mu float64) float64 {
 		return 0
 	case x == 0:
 		return math.Exp(-mu)
+	case math.IsInf(mu, 1): // an infinitely far point: no mass at any finite x
+		return 0
 	}
 	return math.Exp(-stirlerr(x)-bd0(x, mu)) / math.Sqrt(2*math.Pi*x)
 }
@@ -256,7 +258,10 @@ type poissonWindow struct {
 // hi = kMax. Each w_k has relative error at most relMassP.
 func (p *poissonWindow) fill(mu float64, kMax int) {
 	p.mu = mu
-	k0 := min(int(math.Floor(mu)), kMax)
+	k0 := kMax // the mode, capped; compared in float64 so that a huge μ cannot overflow int
+	if mu < float64(kMax) {
+		k0 = int(mu)
+	}
 	invMu := 1 / mu
 	mass := func(k int, prev float64, fromBelow bool) float64 {
 		if (k-k0)%restartP == 0 {
@@ -330,7 +335,10 @@ func (tb *cdfTable) eval(p *poissonWindow, e int) (f, errBound float64) {
 	f = min(f, 1)
 	g := r.gPeak + tailH
 	rel := relMassP + relMassH + float64(float64(p.hi-p.lo+4)*eps)
-	lamErr := tb.lamRel * p.mu * min(f, g)
+	var lamErr float64 // 0 when min(F, g) = 0, also for μ = +Inf (∞·0 would be NaN)
+	if m := min(f, g); m > 0 {
+		lamErr = tb.lamRel * p.mu * m
+	}
 	edgeErr := eps * min((tb.a+float64(p.hi))*f, r.x*g)
 	return f, 2*tailP + tailH + float64(rel*f) + lamErr + edgeErr
 }
