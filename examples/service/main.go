@@ -40,9 +40,9 @@
 //	  "max_inputs":256,"max_abs":1000000,"timeout":"30s"}}
 //
 // Flags: -model, -train, -addr, -max-body, -max-inputs, -max-abs, -timeout,
-// -shutdown-timeout, -workers (see -h). -max-abs (default 10⁶) rejects feature values
-// far outside any sensible data range, which the exact K-NN cannot certify in
-// reasonable time and memory.
+// -shutdown-timeout, -workers (see -h). -max-abs (default 10⁶; 0 disables it) rejects
+// feature values far outside any sensible data range: a sanity limit of the service,
+// not of rab, which certifies any finite input.
 package main
 
 import (
