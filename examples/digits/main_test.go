@@ -13,10 +13,11 @@ import (
 )
 
 // TestSmoke runs the whole example, clean training set included, with 20 one-epoch
-// members and a two-epoch vanilla network on the first 30 test rows.
+// members and a two-epoch vanilla network on the first 30 test rows. One worker keeps
+// it sequential: parallel training is tested in packages ensemble and ensemble/gorgonia.
 func TestSmoke(t *testing.T) {
 	cfg := defaultConfig()
-	cfg.models, cfg.epochs, cfg.vanillaEpochs, cfg.testRows = 20, 1, 2, 30
+	cfg.models, cfg.epochs, cfg.vanillaEpochs, cfg.testRows, cfg.workers = 20, 1, 2, 30, 1
 	cfg.plotPath = filepath.Join(t.TempDir(), "plot.png")
 	cfg.progress = progressBar(io.Discard)
 	var out bytes.Buffer
