@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sync"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -29,7 +30,13 @@ type graph struct {
 // stride 2), then a Reshape to (batch, features); then each fully connected layer is
 // x·W + b, through Rectify for hidden layers. The loss is
 // −(1/batch) Σ_rows Σ_classes y ⊙ LogSoftMax(logits), the mean cross-entropy.
+//
+// Graphs are built one at a time (graphMu): Gorgonia v0.9.18's Rectify, Conv2d and
+// MaxPool2D increment an unsynchronised package-level counter (encoding.NewGroup),
+// a data race when several members are built in parallel.
 func newGraph(a *arch, batch int, params [][]float64) (gr *graph, err error) {
+	graphMu.Lock()
+	defer graphMu.Unlock()
 	defer recoverPanic(&err)
 	g := G.NewGraph()
 	gr = &graph{g: g}
@@ -68,6 +75,9 @@ func newGraph(a *arch, batch int, params [][]float64) (gr *graph, err error) {
 	gr.loss = must(G.Mul(sum, G.NewConstant(-1/float64(batch))))
 	return gr, nil
 }
+
+// graphMu serialises graph construction; see newGraph.
+var graphMu sync.Mutex
 
 // graphError carries an error out of must to recoverPanic.
 type graphError struct{ err error }
