@@ -1,6 +1,3 @@
-// Package dataset embeds the public data sets that rab's tests, benchmarks and examples
-// use (see README.md in this directory for their sources and licences) and prepares
-// them the way the RAB paper's experiments do.
 package dataset
 
 import (

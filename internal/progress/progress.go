@@ -1,4 +1,3 @@
-// Package progress draws the progress bars of rab's example programs.
 package progress
 
 import (

@@ -1,5 +1,3 @@
-// Package synth generates small synthetic classification problems for the tests of
-// package ensemble and its learners.
 package synth
 
 import "math/rand/v2"

@@ -1,0 +1,3 @@
+// Package synth generates small synthetic classification problems for the tests of
+// package ensemble and its learners.
+package synth
