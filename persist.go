@@ -100,7 +100,7 @@ func Load(r io.Reader, opts ...Option) (*Model, error) {
 	if err := cfg.validateCertifying(); err != nil {
 		return nil, err
 	}
-	m := &Model{alpha: cfg.alpha, workers: cfg.workers, progress: cfg.progress}
+	m := &Model{alpha: cfg.alpha, progress: cfg.progress}
 	var err error
 	switch rest[4] {
 	case kindKNN:

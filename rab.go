@@ -18,7 +18,6 @@ type Model struct {
 	knn      *knn.Smoother      // exact K-NN smoother, or nil
 	ens      *ensemble.Ensemble // ensemble, or nil
 	alpha    float64            // α of ensemble certificates
-	workers  int
 	progress func(done, total int)
 }
 
@@ -37,7 +36,7 @@ func Train(ctx context.Context, X [][]float64, y []int, opts ...Option) (*Model,
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	m := &Model{alpha: cfg.alpha, workers: cfg.workers, progress: cfg.progress}
+	m := &Model{alpha: cfg.alpha, progress: cfg.progress}
 	var err error
 	if cfg.useKNN {
 		m.knn, err = trainKNN(X, y, &cfg)
@@ -130,7 +129,7 @@ func FromEnsemble(e *ensemble.Ensemble, opts ...Option) (*Model, error) {
 	if err := checkEnsembleSize(e.Len(), e.Classes(), cfg.alpha); err != nil {
 		return nil, err
 	}
-	return &Model{ens: e.WithVoteWorkers(cfg.workers), alpha: cfg.alpha, workers: cfg.workers, progress: cfg.progress}, nil
+	return &Model{ens: e.WithVoteWorkers(cfg.workers), alpha: cfg.alpha, progress: cfg.progress}, nil
 }
 
 // checkEnsembleSize rejects an ensemble of n members that can only ever abstain.
