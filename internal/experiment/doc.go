@@ -1,0 +1,20 @@
+// Package experiment is the harness of rab's backdoor examples (examples/spambase,
+// examples/digits): it builds the paper's scenarios — a clean training set and one
+// poisoned by each backdoor pattern (Section 7.1.5) — trains a vanilla classifier and a
+// RAB model on each, and measures what the paper's Tables 1 and 2 report:
+//
+//   - benign accuracy of both on the clean test rows, and the RAB model's certified
+//     accuracy on them at ‖δ‖ (eq. (19));
+//   - on the triggered test rows that fooled the vanilla classifier: the vanilla and
+//     the RAB model's robust accuracy, the certified accuracy of eq. (19) (R > ‖δ‖, as
+//     if one training row were poisoned) and the certified accuracy against the attack
+//     actually run (R > √(Σᵢ‖δᵢ‖²) over its r poisoned rows, eq. (12); ≈ ‖δ‖·√r,
+//     eq. (13)).
+//
+// [Attack.Scenarios] builds the scenarios, [Harness.Run] evaluates them and prints the
+// table ([Harness.WriteTable]) and [Plot] draws certified accuracy against the radius,
+// as the paper's Fig. 4. The examples keep what is theirs: flags, data preparation,
+// the vanilla classifier and the options of the RAB model. [Main] runs an example
+// program ([Command]), and [RABOptions] turns its -workers flag and progress bar into
+// rab options.
+package experiment

@@ -1,0 +1,25 @@
+package experiment
+
+import "github.com/rabcert/rab"
+
+// Accuracy is the fraction of predictions equal to their label, pred[i] == labels[i]
+// (NaN for no labels). pred must be as long as labels.
+func Accuracy(pred, labels []int) float64 {
+	correct := 0
+	for i, p := range pred {
+		if p == labels[i] {
+			correct++
+		}
+	}
+	return float64(correct) / float64(len(labels))
+}
+
+// Classes returns the predicted class of every certificate (an abstaining certificate's
+// Class is its most-voted class).
+func Classes(certs []rab.Certificate) []int {
+	out := make([]int, len(certs))
+	for i, c := range certs {
+		out[i] = c.Class
+	}
+	return out
+}
