@@ -14,28 +14,17 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
-	"os"
-	"os/signal"
 	"strconv"
 	"strings"
 
-	"github.com/rabcert/rab/internal/progress"
+	"github.com/rabcert/rab/internal/experiment"
 )
 
 func main() {
 	cfg := defaultConfig()
-	cfg.register(flag.CommandLine)
-	flag.Parse()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	cfg.progress = progress.Bar(os.Stderr)
-	if err := run(ctx, cfg, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "spambase:", err)
-		os.Exit(1)
-	}
+	experiment.Main("spambase", &cfg)
 }
 
 // config holds the experiment's settings; its defaults are the paper's.
@@ -60,19 +49,20 @@ func defaultConfig() config {
 		plotPath: "spambase-certified-accuracy.png", plotSigmas: sigmaList{0.25, 0.5, 1}}
 }
 
-func (c *config) register(fs *flag.FlagSet) {
-	fs.IntVar(&c.k, "k", c.k, "K of the smoothed K-NN")
-	fs.Float64Var(&c.sigma, "sigma", c.sigma, "smoothing noise σ")
-	fs.IntVar(&c.levels, "levels", c.levels, "distance levels L")
-	fs.Float64Var(&c.norm, "norm", c.norm, "L2 norm ‖δ‖ of the backdoor pattern")
-	fs.Float64Var(&c.rate, "rate", c.rate, "fraction of training rows poisoned")
-	fs.IntVar(&c.target, "target", c.target, "attacker's target class")
-	fs.Uint64Var(&c.seed, "seed", c.seed, "seed of the split, the poisoned rows and the blending pattern")
-	fs.IntVar(&c.testRows, "test-rows", c.testRows, "certify only the first N test rows (0: all)")
-	fs.IntVar(&c.workers, "workers", c.workers, "worker goroutines (0: GOMAXPROCS)")
-	fs.StringVar(&c.plotPath, "plot", c.plotPath, "PNG file for the certified-accuracy plot (empty: none)")
-	fs.Float64Var(&c.maxRadius, "max-radius", c.maxRadius, "largest radius on the plot (0: just past the largest certified radius)")
-	fs.Var(&c.plotSigmas, "plot-sigmas", "comma-separated σ values of the plot's curves (blending attack, as the paper's Fig. 4)")
+// Register binds the settings to the command-line flags.
+func (cfg *config) Register(fs *flag.FlagSet) {
+	fs.IntVar(&cfg.k, "k", cfg.k, "K of the smoothed K-NN")
+	fs.Float64Var(&cfg.sigma, "sigma", cfg.sigma, "smoothing noise σ")
+	fs.IntVar(&cfg.levels, "levels", cfg.levels, "distance levels L")
+	fs.Float64Var(&cfg.norm, "norm", cfg.norm, "L2 norm ‖δ‖ of the backdoor pattern")
+	fs.Float64Var(&cfg.rate, "rate", cfg.rate, "fraction of training rows poisoned")
+	fs.IntVar(&cfg.target, "target", cfg.target, "attacker's target class")
+	fs.Uint64Var(&cfg.seed, "seed", cfg.seed, "seed of the split, the poisoned rows and the blending pattern")
+	fs.IntVar(&cfg.testRows, "test-rows", cfg.testRows, "certify only the first N test rows (0: all)")
+	fs.IntVar(&cfg.workers, "workers", cfg.workers, "worker goroutines (0: GOMAXPROCS)")
+	fs.StringVar(&cfg.plotPath, "plot", cfg.plotPath, "PNG file for the certified-accuracy plot (empty: none)")
+	fs.Float64Var(&cfg.maxRadius, "max-radius", cfg.maxRadius, "largest radius on the plot (0: just past the largest certified radius)")
+	fs.Var(&cfg.plotSigmas, "plot-sigmas", "comma-separated σ values of the plot's curves (blending attack, as the paper's Fig. 4)")
 }
 
 // sigmaList is a comma-separated list of positive σ values, as a flag.

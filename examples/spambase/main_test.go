@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -17,9 +18,14 @@ func TestSmoke(t *testing.T) {
 	cfg.testRows = 30
 	cfg.plotPath = filepath.Join(t.TempDir(), "plot.png")
 	var out bytes.Buffer
-	require.NoError(t, run(context.Background(), cfg, &out))
+	require.NoError(t, cfg.Run(context.Background(), &out, nil))
 	text := out.String()
-	for _, want := range []string{"3681 training rows, 30 test rows, 56 features", "clean", "one-pixel", "four-pixel", "blending", "cert (19)", "cert (r rows)", "368"} {
+	for _, want := range []string{
+		"3681 training rows, 30 test rows, 56 features",
+		"on feature 25\n", "on features 25, 26, 27, 50\n", "on all 56 features\n",
+		"clean", "one-pixel", "four-pixel", "blending", "fooled rows", "vanilla robust", "cert (19)", "cert (r rows)",
+		"  368  ", // r = ⌊0.1 · 3681⌋ poisoned rows
+	} {
 		assert.Contains(t, text, want)
 	}
 	info, err := os.Stat(cfg.plotPath)
@@ -33,7 +39,16 @@ func TestSmoke(t *testing.T) {
 func TestVanillaKNN(t *testing.T) {
 	X := [][]float64{{1}, {-1}, {2}, {3}}
 	y := []int{1, 0, 0, 1}
-	assert.Equal(t, 0, newVanillaKNN(X, y, 2, 3).predict([]float64{0}))
-	assert.Equal(t, 1, newVanillaKNN(X, y, 2, 1).predict([]float64{0}))
-	assert.Equal(t, 0, newVanillaKNN(X, y, 2, 2).predict([]float64{0}), "a 1–1 tie goes to the smallest label")
+	predict := func(k int) int {
+		v, err := newVanillaKNN(X, y, 2, k)
+		require.NoError(t, err)
+		return v.predict([]float64{0})
+	}
+	assert.Equal(t, 0, predict(3))
+	assert.Equal(t, 1, predict(1))
+	assert.Equal(t, 0, predict(2), "a 1–1 tie goes to the smallest label")
+	for _, k := range []int{0, 5} {
+		_, err := newVanillaKNN(X, y, 2, k)
+		assert.ErrorContains(t, err, fmt.Sprintf("K = %d: want 1 ≤ K ≤ 4 training rows", k))
+	}
 }

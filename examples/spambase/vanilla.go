@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"slices"
 )
 
@@ -14,8 +15,13 @@ type vanillaKNN struct {
 	k       int
 }
 
-func newVanillaKNN(X [][]float64, y []int, classes, k int) *vanillaKNN {
-	return &vanillaKNN{X: X, y: y, classes: classes, k: k}
+// newVanillaKNN returns the K-NN classifier of the training rows X with labels y in
+// [0, classes); K must lie in [1, len(X)].
+func newVanillaKNN(X [][]float64, y []int, classes, k int) (*vanillaKNN, error) {
+	if k < 1 || k > len(X) {
+		return nil, fmt.Errorf("vanilla K-NN: K = %d: want 1 ≤ K ≤ %d training rows", k, len(X))
+	}
+	return &vanillaKNN{X: X, y: y, classes: classes, k: k}, nil
 }
 
 type neighbour struct {
@@ -55,10 +61,11 @@ func (v *vanillaKNN) predict(x []float64) int {
 	return best
 }
 
-func (v *vanillaKNN) predictAll(X [][]float64) []int {
+// predictAll predicts every row of X; it is an experiment.Classifier.
+func (v *vanillaKNN) predictAll(X [][]float64) ([]int, error) {
 	out := make([]int, len(X))
 	for i, x := range X {
 		out[i] = v.predict(x)
 	}
-	return out
+	return out, nil
 }
