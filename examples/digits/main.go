@@ -24,44 +24,14 @@
 package main
 
 import (
-	"context"
 	"flag"
-	"fmt"
-	"io"
-	"os"
-	"os/signal"
-	"time"
 
-	"github.com/schollz/progressbar/v3"
+	"github.com/rabcert/rab/internal/experiment"
 )
 
 func main() {
 	cfg := defaultConfig()
-	cfg.register(flag.CommandLine)
-	flag.Parse()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	cfg.progress = progressBar(os.Stderr)
-	if err := run(ctx, cfg, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "digits:", err)
-		os.Exit(1)
-	}
-}
-
-// progressBar returns a progress callback that draws a bar on w, one bar per stage.
-func progressBar(w io.Writer) func(stage string, done, total int) {
-	var bar *progressbar.ProgressBar
-	return func(stage string, done, total int) {
-		if bar == nil || bar.IsFinished() {
-			bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(w),
-				progressbar.OptionSetDescription(stage), progressbar.OptionClearOnFinish(),
-				progressbar.OptionShowCount(), progressbar.OptionThrottle(100*time.Millisecond))
-		}
-		_ = bar.Set(done)
-		if done == total {
-			_ = bar.Finish()
-		}
-	}
+	experiment.Main("digits", &cfg)
 }
 
 // config holds the experiment's settings.
@@ -89,20 +59,21 @@ func defaultConfig() config {
 		norm: 0.1, rate: 0.1, target: 0, clean: true, seed: 1, plotPath: "digits-certified-accuracy.png"}
 }
 
-func (c *config) register(fs *flag.FlagSet) {
-	fs.IntVar(&c.models, "models", c.models, "ensemble size N (the paper: 1000)")
-	fs.Float64Var(&c.alpha, "alpha", c.alpha, "probability α that a certificate is wrong")
-	fs.Float64Var(&c.sigma, "sigma", c.sigma, "smoothing noise σ")
-	fs.IntVar(&c.epochs, "epochs", c.epochs, "training epochs of each ensemble member")
-	fs.IntVar(&c.vanillaEpochs, "vanilla-epochs", c.vanillaEpochs, "training epochs of the vanilla network")
-	fs.IntVar(&c.hidden, "hidden", c.hidden, "width of the MLP's hidden layer (0: none, multinomial logistic regression; not used with -cnn)")
-	fs.BoolVar(&c.cnn, "cnn", c.cnn, "use Gorgonia's small CNN (conv3×3(16), ReLU, max-pool, softmax) instead of the MLP")
-	fs.Float64Var(&c.norm, "norm", c.norm, "L2 norm ‖δ‖ of the backdoor pattern")
-	fs.Float64Var(&c.rate, "rate", c.rate, "fraction of training rows poisoned")
-	fs.IntVar(&c.target, "target", c.target, "attacker's target class")
-	fs.BoolVar(&c.clean, "clean", c.clean, "also train on the clean training set (one more ensemble; -clean=false skips it)")
-	fs.Uint64Var(&c.seed, "seed", c.seed, "seed of the split, the poisoned rows, the blending pattern, the noise and the networks")
-	fs.IntVar(&c.testRows, "test-rows", c.testRows, "evaluate only the first N test rows (0: all)")
-	fs.IntVar(&c.workers, "workers", c.workers, "worker goroutines (0: GOMAXPROCS)")
-	fs.StringVar(&c.plotPath, "plot", c.plotPath, "PNG file for the certified-accuracy plot (empty: none)")
+// Register binds the settings to the command-line flags.
+func (cfg *config) Register(fs *flag.FlagSet) {
+	fs.IntVar(&cfg.models, "models", cfg.models, "ensemble size N (the paper: 1000)")
+	fs.Float64Var(&cfg.alpha, "alpha", cfg.alpha, "probability α that a certificate is wrong")
+	fs.Float64Var(&cfg.sigma, "sigma", cfg.sigma, "smoothing noise σ")
+	fs.IntVar(&cfg.epochs, "epochs", cfg.epochs, "training epochs of each ensemble member")
+	fs.IntVar(&cfg.vanillaEpochs, "vanilla-epochs", cfg.vanillaEpochs, "training epochs of the vanilla network")
+	fs.IntVar(&cfg.hidden, "hidden", cfg.hidden, "width of the MLP's hidden layer (0: none, multinomial logistic regression; not used with -cnn)")
+	fs.BoolVar(&cfg.cnn, "cnn", cfg.cnn, "use Gorgonia's small CNN (conv3×3(16), ReLU, max-pool, softmax) instead of the MLP")
+	fs.Float64Var(&cfg.norm, "norm", cfg.norm, "L2 norm ‖δ‖ of the backdoor pattern")
+	fs.Float64Var(&cfg.rate, "rate", cfg.rate, "fraction of training rows poisoned")
+	fs.IntVar(&cfg.target, "target", cfg.target, "attacker's target class")
+	fs.BoolVar(&cfg.clean, "clean", cfg.clean, "also train on the clean training set (one more ensemble; -clean=false skips it)")
+	fs.Uint64Var(&cfg.seed, "seed", cfg.seed, "seed of the split, the poisoned rows, the blending pattern, the noise and the networks")
+	fs.IntVar(&cfg.testRows, "test-rows", cfg.testRows, "evaluate only the first N test rows (0: all)")
+	fs.IntVar(&cfg.workers, "workers", cfg.workers, "worker goroutines (0: GOMAXPROCS)")
+	fs.StringVar(&cfg.plotPath, "plot", cfg.plotPath, "PNG file for the certified-accuracy plot (empty: none)")
 }
