@@ -23,26 +23,14 @@
 package main
 
 import (
-	"context"
 	"flag"
-	"fmt"
-	"os"
-	"os/signal"
 
-	"github.com/rabcert/rab/internal/progress"
+	"github.com/rabcert/rab/internal/experiment"
 )
 
 func main() {
 	cfg := defaultConfig()
-	cfg.register(flag.CommandLine)
-	flag.Parse()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	cfg.progress = progress.Bar(os.Stderr)
-	if err := run(ctx, cfg, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "onnx:", err)
-		os.Exit(1)
-	}
+	experiment.Main("onnx", &cfg)
 }
 
 // config holds the example's settings.
@@ -58,9 +46,10 @@ func defaultConfig() config {
 	return config{alpha: 0.001, triggerNorm: 0.1}
 }
 
-func (c *config) register(fs *flag.FlagSet) {
-	fs.Float64Var(&c.alpha, "alpha", c.alpha, "significance level α: certificates hold with probability ≥ 1 − α")
-	fs.IntVar(&c.testRows, "test-rows", c.testRows, "certify only the first N test rows (0: all 359)")
-	fs.IntVar(&c.workers, "workers", c.workers, "goroutines the members vote on (0: GOMAXPROCS)")
-	fs.Float64Var(&c.triggerNorm, "trigger-norm", c.triggerNorm, "L2 norm ‖δ‖ of the four-pixel trigger on the test rows (0: skip)")
+// Register binds the settings to the command-line flags.
+func (cfg *config) Register(fs *flag.FlagSet) {
+	fs.Float64Var(&cfg.alpha, "alpha", cfg.alpha, "significance level α: certificates hold with probability ≥ 1 − α")
+	fs.IntVar(&cfg.testRows, "test-rows", cfg.testRows, "certify only the first N test rows (0: all 359)")
+	fs.IntVar(&cfg.workers, "workers", cfg.workers, "goroutines the members vote on (0: GOMAXPROCS)")
+	fs.Float64Var(&cfg.triggerNorm, "trigger-norm", cfg.triggerNorm, "L2 norm ‖δ‖ of the four-pixel trigger on the test rows (0: skip)")
 }

@@ -22,7 +22,7 @@ func TestSmoke(t *testing.T) {
 	cfg := defaultConfig()
 	cfg.testRows = 40
 	var out bytes.Buffer
-	require.NoError(t, run(context.Background(), cfg, &out))
+	require.NoError(t, cfg.Run(context.Background(), &out, nil))
 	text := out.String()
 	for _, want := range []string{"100 members", "N(0, 0.25²I)", "Test: 40 held-out digits rows; α = 0.001",
 		"certifies at most R = 0.338", "Four-pixel trigger, ‖δ‖₂ = 0.1", "r  ‖δ‖·√r  certified"} {
@@ -197,12 +197,12 @@ func TestRunRejectsBadSettings(t *testing.T) {
 		cfg := defaultConfig()
 		tc.change(&cfg)
 		var out bytes.Buffer
-		assert.ErrorContains(t, run(context.Background(), cfg, &out), tc.want, tc.name)
+		assert.ErrorContains(t, cfg.Run(context.Background(), &out, nil), tc.want, tc.name)
 		assert.Empty(t, out.String(), tc.name)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	cfg := defaultConfig()
 	cfg.testRows = 5
-	assert.ErrorIs(t, run(ctx, cfg, &bytes.Buffer{}), context.Canceled)
+	assert.ErrorIs(t, cfg.Run(ctx, &bytes.Buffer{}, nil), context.Canceled)
 }

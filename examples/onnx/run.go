@@ -14,6 +14,7 @@ import (
 	"github.com/rabcert/rab/bound"
 	"github.com/rabcert/rab/ensemble"
 	"github.com/rabcert/rab/internal/dataset"
+	"github.com/rabcert/rab/internal/experiment"
 	"github.com/rabcert/rab/smoothing"
 )
 
@@ -31,9 +32,11 @@ var digitShape = attack.Shape{H: 8, W: 8, C: 1}
 // triggerTarget is the attacker's target class of the trigger section, as in the paper.
 const triggerTarget = 0
 
-// run loads the members, certifies the held-out test rows (and, if cfg.triggerNorm > 0,
-// the triggered ones) and writes the report to out.
-func run(ctx context.Context, cfg config, out io.Writer) error {
+// Run loads the members, certifies the held-out test rows (and, if cfg.triggerNorm > 0,
+// the triggered ones) and writes the report to out, reporting the progress of
+// certification to progress (nil: none); it makes the settings an experiment.Command.
+func (cfg config) Run(ctx context.Context, out io.Writer, progress func(stage string, done, total int)) error {
+	cfg.progress = progress
 	if err := cfg.validate(); err != nil {
 		return err
 	}
@@ -77,16 +80,16 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 }
 
 // validate checks the flags before any work starts.
-func (c *config) validate() error {
+func (cfg *config) validate() error {
 	switch {
-	case !(c.alpha > 0 && c.alpha < 1):
-		return fmt.Errorf("-alpha %v: want 0 < α < 1", c.alpha)
-	case c.testRows < 0:
-		return fmt.Errorf("-test-rows %d: want 0 (all) or more", c.testRows)
-	case c.workers < 0:
-		return fmt.Errorf("-workers %d: want 0 (GOMAXPROCS) or more", c.workers)
-	case !(c.triggerNorm >= 0) || math.IsInf(c.triggerNorm, 1):
-		return fmt.Errorf("-trigger-norm %v: want a finite norm ≥ 0", c.triggerNorm)
+	case !(cfg.alpha > 0 && cfg.alpha < 1):
+		return fmt.Errorf("-alpha %v: want 0 < α < 1", cfg.alpha)
+	case cfg.testRows < 0:
+		return fmt.Errorf("-test-rows %d: want 0 (all) or more", cfg.testRows)
+	case cfg.workers < 0:
+		return fmt.Errorf("-workers %d: want 0 (GOMAXPROCS) or more", cfg.workers)
+	case !(cfg.triggerNorm >= 0) || math.IsInf(cfg.triggerNorm, 1):
+		return fmt.Errorf("-trigger-norm %v: want a finite norm ≥ 0", cfg.triggerNorm)
 	}
 	return nil
 }
@@ -114,13 +117,7 @@ func newEnsemble(fsys fs.FS, m manifest, workers int) (*ensemble.Ensemble, error
 // members' votes, bound.Estimate's simultaneous bounds PA, PB and, when PA > PB,
 // Corollary 1's radius. It reports progress under the given stage name.
 func certify(ctx context.Context, cfg config, e *ensemble.Ensemble, X [][]float64, stage string) ([]rab.Certificate, error) {
-	opts := []rab.Option{rab.WithAlpha(cfg.alpha)}
-	if cfg.workers > 0 {
-		opts = append(opts, rab.WithWorkers(cfg.workers))
-	}
-	if cfg.progress != nil {
-		opts = append(opts, rab.WithProgress(func(done, total int) { cfg.progress(stage, done, total) }))
-	}
+	opts := append(experiment.RABOptions(cfg.workers, cfg.progress, stage), rab.WithAlpha(cfg.alpha))
 	m, err := rab.FromEnsemble(e, opts...)
 	if err != nil {
 		return nil, err
@@ -199,13 +196,7 @@ func triggerSection(ctx context.Context, cfg config, out io.Writer, e *ensemble.
 
 // accuracy is the fraction of certificates whose class is the label.
 func accuracy(certs []rab.Certificate, labels []int) float64 {
-	n := 0
-	for i, c := range certs {
-		if c.Class == labels[i] {
-			n++
-		}
-	}
-	return float64(n) / float64(len(certs))
+	return experiment.Accuracy(experiment.Classes(certs), labels)
 }
 
 // abstentionRate is the fraction of certificates that abstained.
