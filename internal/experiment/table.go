@@ -23,7 +23,7 @@ func (h Harness) WriteTable(w io.Writer, results []Result) error {
 		fmt.Fprintf(w, "  %-10s ‖δ‖₂ = %g on %s\n", p.Kind(), p.Norm(), Where(p))
 	}
 	fmt.Fprintf(w, "Benign accuracy on the clean test rows; robust accuracy on the triggered test rows that fooled the vanilla %s\n", h.VanillaName)
-	fmt.Fprintf(w, "(fooled rows: of the triggered rows, those not of the target class; vanilla robust is 0%% on them by construction).\n")
+	fmt.Fprintf(w, "(fooled rows: triggered test rows, i.e. those not of the target class, that the vanilla %s assigns to the target; vanilla robust is 0%% on them by construction).\n", h.VanillaName)
 	fmt.Fprintln(w, "cert (19): certified accuracy as the paper's eq. (19), R > ‖δ‖ (as if one training row were poisoned);")
 	fmt.Fprintln(w, "cert (r rows): for the attack actually run, R > √(Σ‖δ_i‖²) over its r poisoned rows (eq. (12); ≈ ‖δ‖·√r, eq. (13)).")
 	fmt.Fprintln(w)

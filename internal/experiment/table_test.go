@@ -34,7 +34,7 @@ Backdoor: ‖δ‖₂ = 0.1 on 10% of the training rows, target class 0, clipped
   one-pixel  ‖δ‖₂ = 0.1 on feature 1
   blending   ‖δ‖₂ = 0.1 on all 4 features
 Benign accuracy on the clean test rows; robust accuracy on the triggered test rows that fooled the vanilla K-NN
-(fooled rows: of the triggered rows, those not of the target class; vanilla robust is 0% on them by construction).
+(fooled rows: triggered test rows, i.e. those not of the target class, that the vanilla K-NN assigns to the target; vanilla robust is 0% on them by construction).
 cert (19): certified accuracy as the paper's eq. (19), R > ‖δ‖ (as if one training row were poisoned);
 cert (r rows): for the attack actually run, R > √(Σ‖δ_i‖²) over its r poisoned rows (eq. (12); ≈ ‖δ‖·√r, eq. (13)).
 
