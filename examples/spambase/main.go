@@ -1,16 +1,3 @@
-// Command spambase is rab's main job: it trains the exact smoothed K-NN classifier
-// (K = 3, σ = 0.5, L = 200; Theorem 3 of the RAB paper) on the embedded UCI Spambase
-// data, clean and under three backdoor attacks (one-pixel, four-pixel and blending
-// patterns with ‖δ‖₂ = 0.1 on 10% of the training rows, target class 0), and prints a
-// table like the paper's Table 2 together with a plot of certified accuracy against
-// radius like its Fig. 4.
-//
-//	go run ./examples/spambase            # defaults: the paper's Spambase settings
-//	go run ./examples/spambase -h         # flags
-//
-// Features are prepared as the paper's reference code does: the 54 word and character
-// frequencies raw, plus capitalAve/capitalTotal and capitalLong/capitalTotal (56
-// features, not scaled). The data are split 80/20 with a fixed seed.
 package main
 
 import (

@@ -1,0 +1,46 @@
+// Command service is an HTTP JSON service that certifies inputs with a saved rab model.
+//
+// It loads a model written by rab.Model.Save (-model). If that file does not exist, or
+// with -train, it first trains a demo model — the exact smoothed K-NN classifier (K = 3,
+// σ = 0.5) on the embedded Spambase training split, 56 features as in examples/spambase
+// — and saves it there. Then it serves:
+//
+//	POST /certify  {"inputs": [[x1, …, xd], …]}  or  {"input": [x1, …, xd]}
+//	               optional: "poisoned_rows": r (default 1), "norm": ‖δ‖
+//	GET  /healthz  status, the model's kind, classes and input dimension, the limits
+//
+// Each certificate in {"certificates": [...]} has the predicted "class", the bounds
+// "pa" and "pb", the certified "radius" (in the norm named by "norm", "L2" for Gaussian
+// smoothing) and "abstained". "pattern_radius" is the certified norm of one trigger
+// pattern added to r training rows (radius/√r for L2, Corollary 1 of the RAB paper);
+// with "norm" in the request, "certified" says whether a pattern of that norm on r rows
+// provably cannot change the prediction. JSON has no infinity: when the radius is
+// infinite (pa = 1, pb = 0) "radius" and "pattern_radius" are null and
+// "radius_infinite" is true.
+//
+// Errors are JSON too, {"error": "..."}: 400 for invalid requests (malformed JSON,
+// unknown fields, no or too many inputs, wrong dimension, values beyond -max-abs), 405
+// for a wrong method, 413 for a body over -max-body, 503 when a request exceeds
+// -timeout, 500 when the model fails. SIGINT or SIGTERM stop the server gracefully.
+//
+//	go run ./examples/service     # trains and saves spambase-knn.rab on the first run
+//
+// and in another shell (x holds 56 zero features):
+//
+//	x=$(printf '0,%.0s' $(seq 55))0
+//	curl -s localhost:8080/certify -d "{\"inputs\": [[$x]], \"poisoned_rows\": 4, \"norm\": 0.1}"
+//	curl -s localhost:8080/healthz
+//
+// answers
+//
+//	{"poisoned_rows":4,"certificates":[{"class":0,"pa":0.9174467915224309,"pb":0.08255320847756908,
+//	  "radius":0.6940502950051874,"radius_infinite":false,"abstained":false,"norm":"L2",
+//	  "pattern_radius":0.3470251475025937,"certified":true}]}
+//	{"status":"ok","model":{"kind":"knn","classes":2,"dim":56},"limits":{"max_body_bytes":1048576,
+//	  "max_inputs":256,"max_abs":1000000,"timeout":"30s"}}
+//
+// Flags: -model, -train, -addr, -max-body, -max-inputs, -max-abs, -timeout,
+// -shutdown-timeout, -workers (see -h). -max-abs (default 10⁶; 0 disables it) rejects
+// feature values far outside any sensible data range: a sanity limit of the service,
+// not of rab, which certifies any finite input.
+package main
