@@ -49,6 +49,14 @@ func defaultConfig() config {
 	}
 }
 
+// newConfig applies opts to base.
+func newConfig(base config, opts []Option) config {
+	for _, opt := range opts {
+		opt(&base)
+	}
+	return base
+}
+
 // WithSigma selects Gaussian smoothing N(0, σ²I) (Corollary 1), with L2 certificates.
 func WithSigma(sigma float64) Option { return func(c *config) { c.sigma = sigma } }
 

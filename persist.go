@@ -92,11 +92,9 @@ func Load(r io.Reader, opts ...Option) (*Model, error) {
 	if v := binary.LittleEndian.Uint32(rest); v != fileVersion {
 		return nil, fmt.Errorf("rab: Load: file format version %d, this rab reads version %d", v, fileVersion)
 	}
-	cfg := defaultConfig()
-	cfg.alpha = math.Float64frombits(binary.LittleEndian.Uint64(rest[5:]))
-	for _, opt := range opts {
-		opt(&cfg)
-	}
+	saved := defaultConfig()
+	saved.alpha = math.Float64frombits(binary.LittleEndian.Uint64(rest[5:]))
+	cfg := newConfig(saved, opts)
 	if err := cfg.validateCertifying(); err != nil {
 		return nil, err
 	}

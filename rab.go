@@ -29,10 +29,7 @@ type Model struct {
 // regression), model k on X plus its own noise (Algorithm 1). Options are validated, and
 // the ensemble size checked against bound.MinVotes, before any work starts.
 func Train(ctx context.Context, X [][]float64, y []int, opts ...Option) (*Model, error) {
-	cfg := defaultConfig()
-	for _, opt := range opts {
-		opt(&cfg)
-	}
+	cfg := newConfig(defaultConfig(), opts)
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
@@ -119,10 +116,7 @@ func FromEnsemble(e *ensemble.Ensemble, opts ...Option) (*Model, error) {
 	if e == nil {
 		return nil, errors.New("rab: FromEnsemble: nil ensemble")
 	}
-	cfg := defaultConfig()
-	for _, opt := range opts {
-		opt(&cfg)
-	}
+	cfg := newConfig(defaultConfig(), opts)
 	if err := cfg.validateCertifying(); err != nil {
 		return nil, err
 	}
