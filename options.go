@@ -49,10 +49,12 @@ func defaultConfig() config {
 	}
 }
 
-// newConfig applies opts to base.
+// newConfig applies opts to base, skipping nil options.
 func newConfig(base config, opts []Option) config {
 	for _, opt := range opts {
-		opt(&base)
+		if opt != nil {
+			opt(&base)
+		}
 	}
 	return base
 }

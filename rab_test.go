@@ -225,6 +225,13 @@ func TestSaveLoadGivesIdenticalCertificates(t *testing.T) {
 	}
 }
 
+func TestNilOptionIsIgnored(t *testing.T) {
+	X, y := blobs(10, 9)
+	m, err := Train(context.Background(), X, y, nil, WithKNN(1), WithSigma(0.5), WithLevels(20))
+	require.NoError(t, err)
+	assert.Equal(t, "knn", m.Kind())
+}
+
 func TestCancellation(t *testing.T) {
 	X, y := blobs(20, 6)
 	ctx, cancel := context.WithCancel(context.Background())
