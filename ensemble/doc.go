@@ -40,7 +40,7 @@
 //
 // # Concurrency
 //
-// An Ensemble is safe for concurrent use. Members vote in parallel on GOMAXPROCS
-// goroutines, each member locked while it predicts, so models need not be safe for
-// concurrent use.
+// An Ensemble is safe for concurrent use. Members vote in parallel (see
+// WithVoteWorkers), each member locked while it predicts, so models need not be safe
+// for concurrent use.
 package ensemble

@@ -89,9 +89,9 @@ func modelDim(model Model) int {
 // d draws of its stream, whenever it is drawn.
 //
 // The models must not change after FromModels: their bytes fix u_k, and Save checks
-// them. Each must be a distinct value (the Ensemble locks members one by one), and
-// they must not be used elsewhere while the Ensemble votes unless they are safe for
-// concurrent use. Seed returns 0 for an Ensemble built by FromModels.
+// them. Models with identical bytes (the same model twice, or copies of one file) are
+// rejected: counted as independent votes they would over-claim. The models must not be
+// used elsewhere while the Ensemble votes unless they are safe for concurrent use. Seed returns 0 for an Ensemble built by FromModels.
 func FromModels(models []Model, noise smoothing.Noise, classes int) (*Ensemble, error) {
 	if len(models) == 0 {
 		return nil, errors.New("ensemble: FromModels: no models: want at least 1")
@@ -122,6 +122,9 @@ func newShared(members []*member, noise smoothing.Noise, classes int, seed uint6
 	if err := s.validate(); err != nil {
 		return nil, err
 	}
+	if err := s.checkDistinct(); err != nil {
+		return nil, err
+	}
 	for k, m := range members {
 		d := modelDim(m.model)
 		switch {
@@ -139,6 +142,19 @@ func newShared(members []*member, noise smoothing.Noise, classes int, seed uint6
 		}
 	}
 	return s, nil
+}
+
+// checkDistinct rejects members with identical bytes: the same model counted twice
+// would pass for two independent draws of the smoothed classifier and over-claim.
+func (s *shared) checkDistinct() error {
+	first := make(map[[sha256.Size]byte]int, len(s.members))
+	for k, m := range s.members {
+		if j, dup := first[m.digest]; dup {
+			return fmt.Errorf("members %d and %d have identical bytes: one model counted twice would pass for two independent votes and over-claim; give each member its own noisy training set", j, k)
+		}
+		first[m.digest] = k
+	}
+	return nil
 }
 
 // validate checks the noise and the number of classes.

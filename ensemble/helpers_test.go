@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 
 	"math"
@@ -64,7 +65,10 @@ func (m *thresholdModel) MarshalBinary() ([]byte, error) {
 func (m *thresholdModel) Kind() string { return thresholdKind }
 
 // plainModel is a Model that is not Kinded and whose MarshalBinary can fail.
-type plainModel struct{ fail bool }
+type plainModel struct {
+	fail bool
+	id   int // distinguishes the bytes of otherwise equal models
+}
 
 func (plainModel) Predict(X [][]float64, out []int) error { clear(out); return nil }
 
@@ -72,7 +76,7 @@ func (m plainModel) MarshalBinary() ([]byte, error) {
 	if m.fail {
 		return nil, errors.New("plain: cannot marshal")
 	}
-	return []byte("plain"), nil
+	return fmt.Appendf(nil, "plain %d", m.id), nil
 }
 
 // dimModel is a plainModel that reports an input dimension.

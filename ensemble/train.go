@@ -55,6 +55,9 @@ func Train(ctx context.Context, X [][]float64, y []int, learner BaseLearner, noi
 	if err := t.run(ctx); err != nil {
 		return nil, err
 	}
+	if err := s.checkDistinct(); err != nil {
+		return nil, fmt.Errorf("ensemble: Train: the learner returned %w", err)
+	}
 	return &Ensemble{s: s, testNoise: true, workers: t.cfg.workers}, nil
 }
 
@@ -118,8 +121,10 @@ func (t *trainer) claim(ctx context.Context) (int, bool) {
 	return t.next - 1, true
 }
 
-// train trains member k and draws its test-time noise.
-func (t *trainer) train(ctx context.Context, k int) error {
+// train trains member k and draws its test-time noise. A panic in the learner is
+// returned as an error.
+func (t *trainer) train(ctx context.Context, k int) (err error) {
+	defer recoverPanic(&err)
 	rng := smoothing.Stream(t.cfg.seed, k)
 	noisy, err := t.s.noise.PerturbData(rng, t.X)
 	if err != nil {
@@ -160,5 +165,13 @@ func (t *trainer) finish() {
 	t.done++
 	if t.cfg.progress != nil {
 		t.cfg.progress(t.done, t.cfg.models)
+	}
+}
+
+// recoverPanic turns a panic in a learner's Fit or a model's Predict into an error in
+// *err, so that one faulty member fails the call instead of the program.
+func recoverPanic(err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("panic: %v", r)
 	}
 }

@@ -83,7 +83,7 @@ func TestFitSeedIsTheStreamsNextDraw(t *testing.T) {
 	got := make(chan uint64, 4)
 	learner := learnerFunc(func(_ context.Context, _ [][]float64, _ []int, _ int, seed uint64) (ensemble.Model, error) {
 		got <- seed
-		return &thresholdModel{class: 1}, nil
+		return &thresholdModel{cut: float64(seed), class: 1}, nil
 	})
 	_, err := ensemble.Train(context.Background(), X, y, learner, noise, ensemble.WithModels(4), ensemble.WithSeed(11))
 	require.NoError(t, err)
@@ -218,8 +218,8 @@ func TestProgressIsSerialAndMonotone(t *testing.T) {
 		inside.Store(false)
 	}
 	X, y := blobs(5, 2, 2, 6)
-	learner := learnerFunc(func(context.Context, [][]float64, []int, int, uint64) (ensemble.Model, error) {
-		return &thresholdModel{class: 1}, nil
+	learner := learnerFunc(func(_ context.Context, _ [][]float64, _ []int, _ int, seed uint64) (ensemble.Model, error) {
+		return &thresholdModel{cut: float64(seed), class: 1}, nil
 	})
 	_, err := ensemble.Train(context.Background(), X, y, learner, gaussian(t, 1), ensemble.WithModels(30), ensemble.WithWorkers(4), ensemble.WithProgress(progress))
 	require.NoError(t, err)

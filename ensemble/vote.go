@@ -16,8 +16,9 @@ const blockRows = 256
 
 // Votes returns the vote counts of the members on x, counts[c] = |{k : h_k(x + u_k) = c}|
 // (eq. (17) times N; Algorithm 2, line 1), with len(counts) = Classes(). The members
-// vote in parallel on GOMAXPROCS goroutines (see WithVoteWorkers). x must be finite and have Dim() features
-// (it fixes Dim if unknown; see FromModels). A member that fails or predicts a class
+// vote in parallel: on Train's WithWorkers goroutines for a trained ensemble, else on
+// GOMAXPROCS (see WithVoteWorkers). x must be finite and have Dim() features (it fixes
+// Dim if unknown; see FromModels). A member that fails, panics or predicts a class
 // outside [0, C) fails the call with an error naming it. Votes stops with ctx.Err() when
 // ctx is cancelled.
 func (e *Ensemble) Votes(ctx context.Context, x []float64) ([]int, error) {
@@ -130,10 +131,7 @@ func (v *voting) vote(m *member, lo, hi int, sc *scratch, counts []int) error {
 		rows = sc.addNoise(X, m.noise, v.d)
 	}
 	pred := sc.predictions(len(X))
-	m.mu.Lock()
-	err := m.model.Predict(rows, pred)
-	m.mu.Unlock()
-	if err != nil {
+	if err := m.predict(rows, pred); err != nil {
 		return fmt.Errorf("predicting inputs %d to %d: %w", lo, hi-1, err)
 	}
 	c := v.e.s.classes
@@ -144,6 +142,20 @@ func (v *voting) vote(m *member, lo, hi int, sc *scratch, counts []int) error {
 		counts[(lo+i)*c+p]++
 	}
 	return nil
+}
+
+// predict runs the member's model on rows under its lock. pred is first filled with −1,
+// so that a model that returns without writing its predictions is reported as out of
+// range instead of repeating the previous member's votes; a panic is returned as an
+// error.
+func (m *member) predict(rows [][]float64, pred []int) (err error) {
+	for i := range pred {
+		pred[i] = -1
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	defer recoverPanic(&err)
+	return m.model.Predict(rows, pred)
 }
 
 // fail records a member's error (the one with the lowest member index) and stops the

@@ -135,11 +135,11 @@ func TestFromModelsDimension(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, first, again)
 
-	dims := []ensemble.Model{dimModel{dim: 4}, plainModel{}, dimModel{dim: 4}}
+	dims := []ensemble.Model{dimModel{plainModel{id: 1}, 4}, plainModel{}, dimModel{plainModel{id: 3}, 4}}
 	e, err := ensemble.FromModels(dims, noise, 2)
 	require.NoError(t, err)
 	assert.Equal(t, 4, e.Dim())
-	dims[1] = dimModel{dim: 5}
+	dims[1] = dimModel{plainModel{id: 2}, 5}
 	_, err = ensemble.FromModels(dims, noise, 2)
 	assert.ErrorContains(t, err, "member 1 takes inputs of dimension 5, but the ensemble's inputs have dimension 4")
 	_, err = ensemble.FromModels([]ensemble.Model{dimModel{dim: -1}}, noise, 2)
@@ -182,4 +182,47 @@ func TestConcurrentVotes(t *testing.T) {
 	for range 8 {
 		assert.NoError(t, <-errs)
 	}
+}
+
+// panicModel panics on every Predict; lazyModel returns without writing predictions.
+type panicModel struct{ plainModel }
+
+func (panicModel) Predict([][]float64, []int) error { panic("boom") }
+
+type lazyModel struct{ plainModel }
+
+func (lazyModel) Predict([][]float64, []int) error { return nil }
+
+// TestFaultyMembersFailTheCall checks that a member that panics or writes no
+// predictions fails the vote with its index — on every call, without deadlocking on the
+// member's lock or counting another member's votes — and that repeated models are
+// rejected, since counting one model twice would over-claim.
+func TestFaultyMembersFailTheCall(t *testing.T) {
+	noise := gaussian(t, 0.5)
+	first := &thresholdModel{cut: -100, class: 1}
+	for name, faulty := range map[string]ensemble.Model{
+		"panics":         panicModel{plainModel{id: 1}},
+		"writes nothing": lazyModel{plainModel{id: 2}},
+	} {
+		e, err := ensemble.FromModels([]ensemble.Model{first, faulty}, noise, 2)
+		require.NoError(t, err)
+		for _, workers := range []int{1, 2} {
+			for range 2 { // a second call must not block on the first one's lock
+				_, err := e.WithVoteWorkers(workers).Votes(context.Background(), []float64{0})
+				require.Error(t, err, name)
+				assert.Contains(t, err.Error(), "member 1", name)
+			}
+		}
+	}
+	_, err := ensemble.FromModels([]ensemble.Model{first, &thresholdModel{cut: 1, class: 1}, first}, noise, 2)
+	assert.ErrorContains(t, err, "members 0 and 2 have identical bytes")
+
+	X, y := blobs(5, 2, 2, 7)
+	same := &thresholdModel{class: 1}
+	learner := learnerFunc(func(context.Context, [][]float64, []int, int, uint64) (ensemble.Model, error) { return same, nil })
+	_, err = ensemble.Train(context.Background(), X, y, learner, noise, ensemble.WithModels(3))
+	assert.ErrorContains(t, err, "identical bytes")
+	panicky := learnerFunc(func(context.Context, [][]float64, []int, int, uint64) (ensemble.Model, error) { panic("fit boom") })
+	_, err = ensemble.Train(context.Background(), X, y, panicky, noise, ensemble.WithModels(3), ensemble.WithWorkers(2))
+	assert.ErrorContains(t, err, "panic: fit boom")
 }
