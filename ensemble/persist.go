@@ -38,7 +38,7 @@ type manifest struct {
 	Classes   int            `json:"classes"`
 	Models    int            `json:"models"`
 	Dim       int            `json:"dim"`
-	TestNoise bool           `json:"testNoise"`
+	TestNoise *bool          `json:"testNoise"` // required: a missing field must not silently turn test noise off
 	Members   []memberRecord `json:"members"`
 }
 
@@ -58,7 +58,10 @@ type memberRecord struct {
 // Save writes e to w in one stream: a versioned manifest (format version, noise kind
 // with σ or [a, b], seed, classes C, N, input dimension, whether members vote with
 // test-time noise, and each member's kind, size and SHA-256) protected by its own
-// SHA-256, followed by the members' MarshalBinary bytes. Every member must implement
+// SHA-256, followed by the members' MarshalBinary bytes. The hashes detect corruption
+// and truncation; they are not a signature: whoever can write the file can change σ or
+// the members, so keep saved ensembles where only you can write them. Saving a
+// WithoutTestNoise view saves that choice. Every member must implement
 // Kinded, and its bytes must not have changed since the Ensemble was built.
 func (e *Ensemble) Save(w io.Writer) error {
 	man, err := e.manifest()
@@ -102,7 +105,7 @@ func (e *Ensemble) Save(w io.Writer) error {
 // manifest describes e for Save.
 func (e *Ensemble) manifest() (manifest, error) {
 	man := manifest{
-		Seed: e.s.seed, Classes: e.s.classes, Models: e.Len(), Dim: e.Dim(), TestNoise: e.testNoise,
+		Seed: e.s.seed, Classes: e.s.classes, Models: e.Len(), Dim: e.Dim(), TestNoise: &e.testNoise,
 		Members: make([]memberRecord, e.Len()),
 	}
 	switch n := e.s.noise; n.Kind() {
@@ -146,7 +149,7 @@ func Load(r io.Reader) (*Ensemble, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ensemble: Load: %w", err)
 	}
-	return &Ensemble{s: s, testNoise: man.TestNoise}, nil
+	return &Ensemble{s: s, testNoise: *man.TestNoise}, nil
 }
 
 // readManifest reads and checks the header, the manifest and its digest.
@@ -188,6 +191,8 @@ func (man *manifest) check() error {
 		return fmt.Errorf("manifest: %d classes: want at least 2", man.Classes)
 	case man.Dim < 0 || man.Dim > maxDim:
 		return fmt.Errorf("manifest: input dimension %d outside [0, %d]", man.Dim, maxDim)
+	case man.TestNoise == nil:
+		return errors.New("manifest: no testNoise field: the file is corrupt or was not written by Ensemble.Save")
 	}
 	for k, rec := range man.Members {
 		if rec.Kind == "" || rec.Size < 0 || len(rec.SHA256) != 2*sha256.Size {

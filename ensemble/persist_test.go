@@ -187,6 +187,7 @@ func TestLoadRejectsInconsistentManifests(t *testing.T) {
 		"bad sigma":     {func(m map[string]any) { m["noise"] = map[string]any{"kind": "gaussian", "sigma": -1} }, "σ = -1"},
 		"bad bounds":    {func(m map[string]any) { m["noise"] = map[string]any{"kind": "uniform", "a": 1, "b": 1} }, "want a < b"},
 		"unknown field": {func(m map[string]any) { m["extra"] = 1 }, "unknown field"},
+		"no testNoise":  {func(m map[string]any) { delete(m, "testNoise") }, "no testNoise field"},
 		"negative size": {func(m map[string]any) {
 			m["members"] = []any{map[string]any{"kind": thresholdKind, "size": -1, "sha256": hex.EncodeToString(sum[:])}}
 		}, "malformed record"},

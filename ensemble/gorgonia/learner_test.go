@@ -234,6 +234,10 @@ func TestFitRejectsBadInput(t *testing.T) {
 
 func TestConstructorsRejectBadOptions(t *testing.T) {
 	shape := WithImageShape(8, 8, 1)
+	_, err := NewMLP(nil, WithEpochs(2))
+	assert.NoError(t, err, "a nil option is skipped")
+	_, err = NewCNN(shape, nil)
+	assert.NoError(t, err, "a nil option is skipped")
 	for _, tc := range []struct {
 		name string
 		cnn  bool

@@ -113,7 +113,8 @@ func WithOptimizer(o Optimizer) Option {
 	return func(c *config) { c.optimizer = o }
 }
 
-// newConfig applies the options over the defaults shared by both architectures.
+// newConfig applies the options (skipping nil ones) over the defaults shared by both
+// architectures.
 func newConfig(opts []Option) config {
 	c := config{
 		epochs:       DefaultEpochs,
@@ -122,7 +123,9 @@ func newConfig(opts []Option) config {
 		optimizer:    Adam,
 	}
 	for _, opt := range opts {
-		opt(&c)
+		if opt != nil {
+			opt(&c)
+		}
 	}
 	return c
 }

@@ -48,7 +48,9 @@ var _ ensemble.BaseLearner = (*Learner)(nil)
 func New(opts ...Option) (*Learner, error) {
 	cfg := config{iterations: DefaultIterations, l2: DefaultL2}
 	for _, opt := range opts {
-		opt(&cfg)
+		if opt != nil {
+			opt(&cfg)
+		}
 	}
 	if cfg.iterations < 1 {
 		return nil, fmt.Errorf("logistic: WithIterations(%d): want at least 1 iteration", cfg.iterations)
@@ -72,5 +74,9 @@ func (l *Learner) Fit(ctx context.Context, X [][]float64, y []int, classes int, 
 	if err := minimize(ctx, p.eval, theta, l.cfg.iterations); err != nil {
 		return nil, fmt.Errorf("logistic: Fit: %w", err)
 	}
-	return p.model(theta), nil
+	m := p.model(theta)
+	if err := m.checkFinite(); err != nil {
+		return nil, fmt.Errorf("logistic: Fit: %w: features too large to standardise in float64; rescale them", err)
+	}
+	return m, nil
 }

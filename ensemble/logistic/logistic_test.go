@@ -169,6 +169,9 @@ func TestBadInput(t *testing.T) {
 		"label range":    {[][]float64{{1}, {2}}, []int{0, 2}, 2, "y[1] = 2 is outside [0, 2)"},
 		"negative label": {[][]float64{{1}, {2}}, []int{-1, 0}, 2, "outside"},
 		"one class":      {[][]float64{{1}, {2}}, []int{0, 0}, 1, "want at least 2"},
+		// Σ x overflows while standardising: the fit must fail, not save a model
+		// that Load rejects.
+		"huge features": {[][]float64{{1e308, 0}, {1e308, 1}, {-1, 0}, {-1, 1}}, []int{0, 1, 0, 1}, 2, "rescale them"},
 	}
 	for name, c := range cases {
 		_, err := l.Fit(ctx, c.X, c.y, c.classes, 0)
@@ -178,6 +181,8 @@ func TestBadInput(t *testing.T) {
 		_, err := New(opts...)
 		assert.Error(t, err)
 	}
+	_, err = New(nil, WithIterations(3))
+	assert.NoError(t, err, "a nil option is skipped")
 }
 
 func TestFitStopsWhenCancelled(t *testing.T) {

@@ -120,6 +120,19 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	return out, nil
 }
 
+// checkFinite reports a non-finite parameter, which MarshalBinary would write and
+// UnmarshalBinary reject.
+func (m *Model) checkFinite() error {
+	for i, part := range [][]float64{m.mean, m.weights, m.bias} {
+		for j, v := range part {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return fmt.Errorf("%s[%d] is %v", [...]string{"mean", "weight", "bias"}[i], j, v)
+			}
+		}
+	}
+	return nil
+}
+
 // UnmarshalBinary decodes bytes written by MarshalBinary. It rejects bytes of another
 // format or version, a length that does not match the stated dimensions, and
 // non-finite parameters.
