@@ -34,8 +34,9 @@ func WithSeed(seed uint64) Option { return func(c *config) { c.seed = seed } }
 func WithWorkers(n int) Option { return func(c *config) { c.workers = n } }
 
 // WithProgress makes Train call report(done, total) after each member is trained, with
-// done increasing from 1 to total = N. Calls come from one goroutine at a time and
-// block the member that finished: report should return quickly.
+// done increasing from 1 to total = N. Calls come from one goroutine at a time, under
+// the lock that hands out members: report should return quickly, or it stalls every
+// worker.
 func WithProgress(report func(done, total int)) Option {
 	return func(c *config) { c.progress = report }
 }
