@@ -49,5 +49,5 @@ func ExampleTrain() {
 		log.Fatal(err)
 	}
 	fmt.Printf("%s: class %d, abstained %v, radius %.2f\n", model.Kind(), c.Class, c.Abstained, c.Radius)
-	// Output: ensemble: class 1, abstained false, radius 0.45
+	// Output: ensemble: class 1, abstained false, radius 0.44
 }

@@ -26,7 +26,8 @@
 // of N models. [ClopperPearsonLower] and [ClopperPearsonUpper] give exact
 // one-sided binomial bounds, [HoeffdingWidth] the looser bound of the paper's
 // reference code, and [Estimate] turns a vote histogram into (yA, pA, pB)
-// with intervals that hold simultaneously for all classes (Bonferroni). A
+// with bounds that hold simultaneously for all classes (Bonferroni over the
+// 2C one-sided bounds, level α/(2C) each). A
 // unanimous vote certifies only from [MinVotes] votes on.
 //
 // # Soundness

@@ -39,7 +39,7 @@ type estimateConfig struct {
 }
 
 // WithHoeffding makes Estimate use Hoeffding intervals k/n ∓ w, with
-// w = HoeffdingWidth(n, α/C), clamped to [0, 1], instead of Clopper–Pearson
+// w = HoeffdingWidth(n, α/(2C)), clamped to [0, 1], instead of Clopper–Pearson
 // bounds, as the paper's reference code does. They are valid but looser, so
 // more votes are needed to certify (see MinVotes); use this option only to
 // compare with the paper's numbers.
@@ -55,24 +55,31 @@ func WithHoeffding() Option {
 // (N = Σ counts), at significance level α:
 //
 //	yA = argmax_y counts[y]                 (ties: smallest label)
-//	PA = ClopperPearsonLower(counts[yA], N, α/C)
-//	PB = min(1 − PA, max_{y≠yA} ClopperPearsonUpper(counts[y], N, α/C))
+//	PA = ClopperPearsonLower(counts[yA], N, α/(2C))
+//	PB = min(1 − PA, max_{y≠yA} ClopperPearsonUpper(counts[y], N, α/(2C)))
 //	Abstain = PA ≤ PB
 //
-// with C = len(counts). The intervals hold simultaneously for all C classes
-// with probability at least 1 − α (Bonferroni: each has level α/C), which is
-// required because yA is chosen from the same counts that bound its
-// probability. 1 − PA is a valid bound for every other class on the same
-// event, since their probabilities sum to at most 1 − q(yA). The upper bound
-// grows with the count, so the maximum is that of the runner-up, and only two
-// bounds are computed.
+// with C = len(counts). The certificate is wrong only if q(yA) < PA or some
+// other class has q(y) > PB. Since yA is chosen from the same counts, both
+// must hold simultaneously for every class that could be chosen: the event
+// "q(y) < lower bound of y" for each of the C classes and "q(y) > upper bound
+// of y" for each of the C classes — 2C one-sided events, hence Bonferroni
+// level α/(2C) for each bound, so that all hold with probability at least
+// 1 − α. (Level α/C for both bounds, a per-class Bonferroni correction that
+// forgets that each class carries two one-sided bounds, fails with
+// probability up to 2α: e.g. 0.00117 > α = 0.001 for N = 1000 votes and class
+// probabilities (0.4, 0.4, 0.2), computed exactly in the tests.) 1 − PA is a
+// valid bound for every other class on the same event, since their
+// probabilities sum to at most 1 − q(yA). The upper bound grows with the
+// count, so the maximum is that of the runner-up, and only two bounds are
+// computed.
 //
-// With WithHoeffding the bounds are counts[y]/N ∓ HoeffdingWidth(N, α/C),
+// With WithHoeffding the bounds are counts[y]/N ∓ HoeffdingWidth(N, α/(2C)),
 // widened by 1e-15 against rounding and clamped to [0, 1].
 //
 // Estimate returns an error if counts has fewer than 2 classes, holds a
 // negative count or no votes at all (or more than an int can count), if
-// α ∉ (0, 1) or α/C is below 2⁻¹⁰²², or if an Option is nil. It does not
+// α ∉ (0, 1) or α/(2C) is below 2⁻¹⁰²², or if an Option is nil. It does not
 // modify counts.
 func Estimate(counts []int, alpha float64, opts ...Option) (Estimation, error) {
 	var cfg estimateConfig
@@ -89,9 +96,9 @@ func Estimate(counts []int, alpha float64, opts ...Option) (Estimation, error) {
 	if err != nil {
 		return Estimation{}, err
 	}
-	alphaC := alpha / float64(len(counts))
+	alphaC := perBoundLevel(alpha, len(counts))
 	if alphaC < smallestNormal {
-		return Estimation{}, fmt.Errorf("bound: alpha/C = %v/%d is below 2⁻¹⁰²²: use a larger alpha", alpha, len(counts))
+		return Estimation{}, fmt.Errorf("bound: alpha/(2C) = %v/%d is below 2⁻¹⁰²²: use a larger alpha", alpha, 2*len(counts))
 	}
 	pa, pb := estimateBounds(counts[top], counts[runnerUp], n, alphaC, cfg)
 	return Estimation{Class: top, PA: pa, PB: pb, Abstain: pa <= pb}, nil
@@ -129,9 +136,15 @@ func tally(counts []int) (top, runnerUp, n int, err error) {
 	return top, runnerUp, n, nil
 }
 
+// perBoundLevel returns α/(2C), the level of each of Estimate's 2C one-sided
+// bounds. The rounding of the division changes the level by at most 2⁻⁵³
+// relative, which the margins of the bounds cover.
+func perBoundLevel(alpha float64, classes int) float64 {
+	return alpha / float64(2*classes)
+}
+
 // estimateBounds returns PA and PB for top-class count kA, runner-up count
-// kB, n votes and per-class level alphaC = α/C. The rounding of α/C changes
-// the level by at most 2⁻⁵³ relative, which the margins of the bounds cover.
+// kB, n votes and per-bound level alphaC = α/(2C).
 func estimateBounds(kA, kB, n int, alphaC float64, cfg estimateConfig) (pa, pb float64) {
 	var upper float64
 	if cfg.hoeffding {
@@ -149,31 +162,31 @@ func estimateBounds(kA, kB, n int, alphaC float64, cfg estimateConfig) (pa, pb f
 // (all N votes for one of C = classes classes) lets Estimate, with its
 // default Clopper–Pearson bounds, certify at level α. With fewer votes every
 // vote histogram abstains, so callers use it to reject such an N up front.
-// A unanimous vote gives PA = (α/C)^(1/N) and PB = 1 − PA, so it certifies
-// iff (α/C)^(1/N) > 1/2, i.e. N > log₂(C/α):
+// A unanimous vote gives PA = (α/(2C))^(1/N) and PB = 1 − PA, so it
+// certifies iff (α/(2C))^(1/N) > 1/2, i.e. N > log₂(2C/α):
 //
-//	N = ⌊log₂(C/α)⌋ + 1,
+//	N = ⌊log₂(2C/α)⌋ + 1,
 //
-// e.g. 8 for α = 0.05 and C = 10 (log₂ 200 ≈ 7.64). (A histogram that is
+// e.g. 9 for α = 0.05 and C = 10 (log₂ 400 ≈ 8.64). (A histogram that is
 // not unanimous has a smaller PA and a PB of at least 1/2, so it abstains
 // whenever the unanimous one does.) The closed form is confirmed against the
 // exact computation Estimate performs, including its safety margins, so the
-// two agree even when log₂(C/α) is an integer or within rounding of one.
+// two agree even when log₂(2C/α) is an integer or within rounding of one.
 //
 // Hoeffding bounds (WithHoeffding) need more votes: PA = 1 − w > 1/2 iff
-// N > 2·ln(C/α), about 1.39 times as many.
+// N > 2·ln(2C/α).
 //
-// MinVotes returns 0 when α ∉ (0, 1), classes < 2 or α/classes is below
+// MinVotes returns 0 when α ∉ (0, 1), classes < 2 or α/(2·classes) is below
 // 2⁻¹⁰²²; validate those first (Estimate rejects them with an error).
 func MinVotes(alpha float64, classes int) int {
 	if checkAlpha(alpha) != nil || classes < 2 {
 		return 0
 	}
-	alphaC := alpha / float64(classes)
+	alphaC := perBoundLevel(alpha, classes)
 	if alphaC < smallestNormal {
 		return 0
 	}
-	n := int(math.Floor(math.Log2(float64(classes))-math.Log2(alpha))) + 1
+	n := int(math.Floor(math.Log2(float64(2*classes))-math.Log2(alpha))) + 1
 	for !unanimousCertifies(n, alphaC) {
 		n++
 	}
@@ -184,7 +197,7 @@ func MinVotes(alpha float64, classes int) int {
 }
 
 // unanimousCertifies reports whether Estimate certifies n votes for one class
-// and none for the others at per-class level alphaC.
+// and none for the others at per-bound level alphaC.
 func unanimousCertifies(n int, alphaC float64) bool {
 	pa, pb := estimateBounds(n, 0, n, alphaC, estimateConfig{})
 	return pa > pb

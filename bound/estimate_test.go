@@ -32,25 +32,25 @@ func TestEstimateTopClass(t *testing.T) {
 }
 
 // TestEstimateBonferroni recomputes Algorithm 2's bounds by hand: both use
-// level α/C, PB is the runner-up's upper bound unless 1 − PA is smaller.
+// level α/(2C), PB is the runner-up's upper bound unless 1 − PA is smaller.
 func TestEstimateBonferroni(t *testing.T) {
 	const alpha = 0.001
 	counts := []int{3, 80, 17}
 	est := estimate(t, counts, alpha)
-	pa, err := ClopperPearsonLower(80, 100, alpha/3)
+	pa, err := ClopperPearsonLower(80, 100, alpha/6)
 	require.NoError(t, err)
-	upper, err := ClopperPearsonUpper(17, 100, alpha/3)
+	upper, err := ClopperPearsonUpper(17, 100, alpha/6)
 	require.NoError(t, err)
 	assert.Equal(t, Estimation{Class: 1, PA: pa, PB: upper}, est)
 	require.Less(t, upper, 1-pa, "this case must exercise the runner-up's upper bound")
 
 	unadjusted, err := ClopperPearsonLower(80, 100, alpha)
 	require.NoError(t, err)
-	assert.Less(t, est.PA, unadjusted, "the Bonferroni level α/C must widen the bound")
+	assert.Less(t, est.PA, unadjusted, "the Bonferroni level α/(2C) must widen the bound")
 
 	// The runner-up, not the last or the first other class, sets PB.
 	est = estimate(t, []int{0, 50, 10, 40}, alpha)
-	upper40, err := ClopperPearsonUpper(40, 100, alpha/4)
+	upper40, err := ClopperPearsonUpper(40, 100, alpha/8)
 	require.NoError(t, err)
 	assert.Equal(t, upper40, est.PB)
 }
@@ -59,7 +59,7 @@ func TestEstimateBonferroni(t *testing.T) {
 // as for a unanimous vote.
 func TestEstimateComplement(t *testing.T) {
 	est := estimate(t, []int{0, 1000, 0}, 0.01)
-	pa, err := ClopperPearsonLower(1000, 1000, 0.01/3)
+	pa, err := ClopperPearsonLower(1000, 1000, 0.01/6)
 	require.NoError(t, err)
 	assert.Equal(t, pa, est.PA)
 	assert.Equal(t, 1-pa, est.PB)
@@ -73,8 +73,8 @@ func TestEstimateAbstain(t *testing.T) {
 	}{
 		{[]int{50, 50}, true},
 		{[]int{6, 4}, true},
-		{[]int{2, 0}, true}, // too few votes: MinVotes(0.05, 2) = 6
-		{[]int{6, 0}, false},
+		{[]int{6, 0}, true}, // too few votes: MinVotes(0.05, 2) = 7
+		{[]int{7, 0}, false},
 		{[]int{70, 30}, false},
 		{[]int{40, 45, 15}, true},
 		{[]int{1000, 0}, false},
@@ -91,7 +91,7 @@ func TestEstimateHoeffding(t *testing.T) {
 	const alpha = 0.01
 	counts := []int{10, 600, 390}
 	est := estimate(t, counts, alpha, WithHoeffding())
-	w, err := HoeffdingWidth(1000, alpha/3)
+	w, err := HoeffdingWidth(1000, alpha/6)
 	require.NoError(t, err)
 	assert.Equal(t, 1, est.Class)
 	assert.InDelta(t, 0.6-w, est.PA, 1e-14)
@@ -103,19 +103,19 @@ func TestEstimateHoeffding(t *testing.T) {
 	cp := estimate(t, counts, alpha)
 	assert.Less(t, est.PA, cp.PA, "Hoeffding is looser than Clopper–Pearson here")
 
-	// clamped to [0, 1]: w = sqrt(ln(2/0.01)/4) ≈ 1.15 exceeds both shares 1/2
+	// clamped to [0, 1]: w = sqrt(ln(4/0.01)/4) ≈ 1.22 exceeds both shares 1/2
 	est = estimate(t, []int{1, 1}, 0.01, WithHoeffding())
 	assert.Equal(t, Estimation{Class: 0, PA: 0, PB: 1, Abstain: true}, est)
 }
 
-// TestMinVotes checks the closed form ⌊log₂(C/α)⌋ + 1 and that Estimate
+// TestMinVotes checks the closed form ⌊log₂(2C/α)⌋ + 1 and that Estimate
 // abstains on a unanimous vote of MinVotes − 1 and certifies one of MinVotes,
-// including cases where log₂(C/α) is an integer.
+// including cases where log₂(2C/α) is an integer.
 func TestMinVotes(t *testing.T) {
 	for _, alpha := range []float64{0.5, 0.25, 0.125, 0.1, 0.05, 0.01, 1e-3, 1e-6, 1e-12} {
 		for _, classes := range []int{2, 3, 4, 10, 100, 1000} {
 			n := MinVotes(alpha, classes)
-			exact := math.Log2(float64(classes) / alpha)
+			exact := math.Log2(float64(2*classes) / alpha)
 			if math.Abs(exact-math.Round(exact)) > 1e-9 {
 				assert.Equal(t, int(exact)+1, n, "α=%v C=%d", alpha, classes)
 			}
@@ -126,16 +126,16 @@ func TestMinVotes(t *testing.T) {
 			assert.True(t, estimate(t, counts, alpha).Abstain, "α=%v C=%d N=%d", alpha, classes, n-1)
 		}
 	}
-	// log₂(2/0.25) = 3 exactly: three votes give PA = 1/2 = PB.
-	assert.Equal(t, 4, MinVotes(0.25, 2))
-	assert.Equal(t, 8, MinVotes(0.05, 10))
+	// log₂(4/0.25) = 4 exactly: four votes give PA = 1/2 = PB.
+	assert.Equal(t, 5, MinVotes(0.25, 2))
+	assert.Equal(t, 9, MinVotes(0.05, 10))
 }
 
 // TestMinVotesHoeffding checks the documented Hoeffding requirement
-// N > 2·ln(C/α): 2·ln(200) ≈ 10.6 for α = 0.05 and C = 10.
+// N > 2·ln(2C/α): 2·ln(400) ≈ 11.98 for α = 0.05 and C = 10.
 func TestMinVotesHoeffding(t *testing.T) {
 	counts := make([]int, 10)
-	for n, abstain := range map[int]bool{MinVotes(0.05, 10): true, 10: true, 11: false} {
+	for n, abstain := range map[int]bool{MinVotes(0.05, 10): true, 11: true, 12: false} {
 		counts[0] = n
 		assert.Equal(t, abstain, estimate(t, counts, 0.05, WithHoeffding()).Abstain, "N = %d", n)
 	}
@@ -167,7 +167,7 @@ func TestEstimateErrors(t *testing.T) {
 		{"zero alpha", []int{9, 1}, 0, nil, "alpha"},
 		{"alpha one", []int{9, 1}, 1, nil, "alpha"},
 		{"NaN alpha", []int{9, 1}, math.NaN(), nil, "alpha"},
-		{"alpha/C underflows", []int{9, 1}, 1e-310, nil, "alpha/C"},
+		{"alpha/(2C) underflows", []int{9, 1}, 1e-310, nil, "alpha/(2C)"},
 		{"nil option", []int{9, 1}, 0.05, []Option{nil}, "option 0 is nil"},
 	}
 	for _, tt := range tests {
@@ -183,4 +183,46 @@ func TestEstimateDoesNotModifyCounts(t *testing.T) {
 	_ = estimate(t, counts, 0.01)
 	_ = estimate(t, counts, 0.01, WithHoeffding())
 	assert.Equal(t, []int{4, 90, 6}, counts)
+}
+
+// TestEstimateCoverage computes exactly, by enumerating every vote histogram of
+// N = 300 votes over 3 classes with probabilities (0.4, 0.4, 0.2), the
+// probability that Estimate's bounds fail: q(yA) < PA, or q(y) > PB for some
+// other class y. It must not exceed α. The same enumeration with level α/C
+// for both bounds (a per-class Bonferroni correction that forgets that each
+// class carries two one-sided bounds) exceeds α, which shows that the test can
+// fail and why Estimate uses α/(2C).
+func TestEstimateCoverage(t *testing.T) {
+	const alpha, n = 0.01, 300
+	q := []float64{0.4, 0.4, 0.2}
+	failure := func(level float64) float64 {
+		var total float64
+		counts := make([]int, 3)
+		lgN, _ := math.Lgamma(n + 1)
+		for a := 0; a <= n; a++ {
+			for b := 0; a+b <= n; b++ {
+				counts[0], counts[1], counts[2] = a, b, n-a-b
+				logP := lgN
+				for c, k := range counts {
+					lg, _ := math.Lgamma(float64(k) + 1)
+					logP += float64(k)*math.Log(q[c]) - lg
+				}
+				top, runnerUp, _, err := tally(counts)
+				require.NoError(t, err)
+				pa, pb := estimateBounds(counts[top], counts[runnerUp], n, level, estimateConfig{})
+				fails := q[top] < pa
+				for c := range counts {
+					fails = fails || (c != top && q[c] > pb)
+				}
+				if fails {
+					total += math.Exp(logP)
+				}
+			}
+		}
+		return total
+	}
+	sound, weak := failure(perBoundLevel(alpha, 3)), failure(alpha/3)
+	t.Logf("failure probability: %.6f at level α/(2C), %.6f at level α/C (α = %v)", sound, weak, alpha)
+	assert.LessOrEqual(t, sound, alpha, "Estimate's level α/(2C)")
+	assert.Greater(t, weak, alpha, "level α/C for both bounds is too weak")
 }

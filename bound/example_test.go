@@ -38,8 +38,8 @@ func ExampleEstimate() {
 	}
 	fmt.Printf("certified for ‖δ‖₂ < %.4f\n", r)
 	// Output:
-	// class 1, pA ≥ 0.9235, pB ≤ 0.0618, abstain: false
-	// certified for ‖δ‖₂ < 0.3319
+	// class 1, pA ≥ 0.9218, pB ≤ 0.0633, abstain: false
+	// certified for ‖δ‖₂ < 0.3293
 }
 
 // With Hoeffding bounds, as in the paper's reference code, the same votes
@@ -51,14 +51,14 @@ func ExampleWithHoeffding() {
 		return
 	}
 	fmt.Printf("pA ≥ %.4f, pB ≤ %.4f\n", est.PA, est.PB)
-	// Output: pA ≥ 0.8877, pB ≤ 0.1003
+	// Output: pA ≥ 0.8850, pB ≤ 0.1030
 }
 
 // Reject an ensemble that could only ever abstain: with α = 0.001 and 10
-// classes even a unanimous vote needs 14 models.
+// classes even a unanimous vote needs 15 models (log₂(2·10/0.001) ≈ 14.3).
 func ExampleMinVotes() {
 	fmt.Println(bound.MinVotes(0.001, 10))
-	// Output: 14
+	// Output: 15
 }
 
 // The largest per-coordinate magnitude of a pattern on all 784 pixels of r =

@@ -14,10 +14,11 @@ import "math"
 // sqrt(Σ_i ‖δ_i‖₂²) < R.
 //
 // The radius is 0 when pA = pB (nothing is certified), or when Φ⁻¹(pA) and
-// Φ⁻¹(pB) are too close to be told apart in float64, and +Inf when pA = 1 or
-// pB = 0, the cases where Φ⁻¹ is infinite; for consistent bounds
-// (pA + pB ≤ 1, as Estimate returns) that means pA = 1 and pB = 0. A finite
-// radius too large for float64 is returned as math.MaxFloat64.
+// Φ⁻¹(pB) are too close to be told apart in float64, and +Inf only when
+// pA = 1 and pB = 0. When only one of them is at its limit (Φ⁻¹ infinite),
+// the radius is computed with pA = 1 − 2⁻⁵³ or pB = 2⁻¹⁰²² instead: finite,
+// and below the exact, infinite value. A finite radius too large for float64
+// is returned as math.MaxFloat64.
 //
 // Floating-point error is pushed to the safe side: Φ⁻¹(pA) − Φ⁻¹(pB) is
 // lowered by 1e-13·(|Φ⁻¹(pA)| + |Φ⁻¹(pB)|), 160 times the measured error of

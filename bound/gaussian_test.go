@@ -18,8 +18,6 @@ func TestGaussianRadiusSpecialCases(t *testing.T) {
 		{"both zero", 1, 0, 0, 0},
 		{"both one", 1, 1, 1, 0},
 		{"certain top class", 1, 1, 0, math.Inf(1)},
-		{"pA = 1 alone", 2, 1, 0.3, math.Inf(1)},
-		{"pB = 0 alone", 2, 0.7, 0, math.Inf(1)},
 		// Adjacent float64 pA, pB: the exact gap (about 4e-15) is below the
 		// error margin of the quantiles, so nothing may be certified.
 		{"gap below rounding", 1, math.Nextafter(0.99, 1), 0.99, 0},
@@ -31,6 +29,21 @@ func TestGaussianRadiusSpecialCases(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, got)
 		})
+	}
+}
+
+// TestGaussianRadiusOneLimit checks that only pA = 1 with pB = 0 gives +Inf: one
+// limit alone is replaced by the nearest value inside, pA = 1 − 2⁻⁵³ (Φ⁻¹ ≈ 8.2095)
+// or pB = 2⁻¹⁰²² (Φ⁻¹ ≈ −37.519), a finite radius below the exact, infinite one.
+func TestGaussianRadiusOneLimit(t *testing.T) {
+	for _, tt := range []struct{ pA, pB, gap float64 }{
+		{1, 0.3, upperNormalQuantile(0x1p-53) - normalQuantile(0.3)},
+		{0.7, 0, normalQuantile(0.7) - normalQuantile(0x1p-1022)},
+	} {
+		got, err := GaussianRadius(2, tt.pA, tt.pB)
+		require.NoError(t, err)
+		assert.InEpsilon(t, tt.gap, got, 1e-12, "pA = %v, pB = %v", tt.pA, tt.pB)
+		assert.LessOrEqual(t, got, tt.gap, "pA = %v, pB = %v", tt.pA, tt.pB)
 	}
 }
 

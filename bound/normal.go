@@ -47,14 +47,22 @@ const quantileTol = 1e-13
 
 // quantileGap returns Φ⁻¹(pA) − Φ⁻¹(pB) for pA ≥ pB, lowered by the numerical
 // error of both quantiles and of the subtraction so that it never exceeds the
-// exact value: 0 when pA = pB or when the gap is below the error, +Inf when
-// pA = 1 or pB = 0.
+// exact value: 0 when pA = pB or when the gap is below the error, +Inf only
+// when pA = 1 and pB = 0. When just one of them is at its limit, pA = 1 is
+// replaced by 1 − 2⁻⁵³ and pB = 0 by 2⁻¹⁰²²: a finite gap below the exact,
+// infinite one.
 func quantileGap(pA, pB float64) float64 {
 	if pA == pB {
 		return 0
 	}
-	if pA == 1 || pB == 0 {
+	if pA == 1 && pB == 0 {
 		return math.Inf(1)
+	}
+	if pA == 1 {
+		pA = 1 - 0x1p-53
+	}
+	if pB == 0 {
+		pB = smallestNormal
 	}
 	hi, lo := normalQuantile(pA), normalQuantile(pB)
 	gap := (hi - lo) - quantileTol*(math.Abs(hi)+math.Abs(lo))

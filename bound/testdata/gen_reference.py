@@ -184,12 +184,12 @@ for a, b, pa, pb in [(0, 1, 0.9, 0.1), (-1, 1, 0.8, 0.15), (-3, 0.5, 0.999, 0.00
 
 
 def estimate(counts, alpha, hoeffding):
-    """Algorithm 2's (PA, PB) with Bonferroni level alpha/C."""
+    """Algorithm 2's (PA, PB) with Bonferroni level alpha/(2C) for each of the 2C one-sided bounds."""
     c = len(counts)
     n = sum(counts)
     top = max(range(c), key=lambda y: (counts[y], -y))
     runner_up = max(counts[y] for y in range(c) if y != top)
-    level = mp.mpf(alpha) / c
+    level = mp.mpf(alpha) / (2 * c)
     if hoeffding:
         w = mp.sqrt(mp.log(1 / level) / (2 * n))
         pa = max(mp.mpf(0), mp.mpf(counts[top]) / n - w)
@@ -204,7 +204,7 @@ for counts, alpha in [([3, 80, 17], 0.001), ([990, 6, 2, 1, 1, 0, 0, 0, 0, 0], 0
                       ([40, 45, 15], 0.01), ([1000, 0], 0.001)]:
     for hoeffding, name in [(False, "Estimate"), (True, "EstimateHoeffding")]:
         pa, pb = estimate(counts, alpha, hoeffding)
-        how = "Hoeffding k/n -+ sqrt(ln(C/alpha)/(2N))" if hoeffding else "Clopper-Pearson at alpha/C"
+        how = "Hoeffding k/n -+ sqrt(ln(2C/alpha)/(2N))" if hoeffding else "Clopper-Pearson at alpha/(2C)"
         source = DIGITS + ": Algorithm 2, " + how
         add(name + ".PA", [alpha] + counts, pa, source)
         add(name + ".PB", [alpha] + counts, pb, source)

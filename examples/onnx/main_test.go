@@ -25,7 +25,7 @@ func TestSmoke(t *testing.T) {
 	require.NoError(t, cfg.Run(context.Background(), &out, nil))
 	text := out.String()
 	for _, want := range []string{"100 members", "N(0, 0.25²I)", "Test: 40 held-out digits rows; α = 0.001",
-		"certifies at most R = 0.338", "Four-pixel trigger, ‖δ‖₂ = 0.1", "r  ‖δ‖·√r  certified"} {
+		"certifies at most R = 0.329", "Four-pixel trigger, ‖δ‖₂ = 0.1", "r  ‖δ‖·√r  certified"} {
 		assert.Contains(t, text, want)
 	}
 	acc := parseFloats(t, text, `smoothed accuracy (\d\.\d+)`)
@@ -191,8 +191,8 @@ func TestRunRejectsBadSettings(t *testing.T) {
 		{"negative rows", func(c *config) { c.testRows = -1 }, "-test-rows -1"},
 		{"negative workers", func(c *config) { c.workers = -1 }, "-workers -1"},
 		{"negative trigger", func(c *config) { c.triggerNorm = -0.1 }, "-trigger-norm -0.1"},
-		// bound.MinVotes(1e-60, 10) = 203: (1e-61)^(1/N) > 1/2 needs N ≥ 203.
-		{"too few for α", func(c *config) { c.alpha = 1e-60 }, "100 models are too few for α = 1e-60 and 10 classes: fewer than 203 models can only ever abstain"},
+		// bound.MinVotes(1e-60, 10) = 204: (5e-62)^(1/N) > 1/2 needs N > log₂(2e61) ≈ 203.6.
+		{"too few for α", func(c *config) { c.alpha = 1e-60 }, "100 models are too few for α = 1e-60 and 10 classes: fewer than 204 models can only ever abstain"},
 	} {
 		cfg := defaultConfig()
 		tc.change(&cfg)
