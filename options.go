@@ -114,6 +114,9 @@ func (c *config) validate() error {
 	if c.classes < 0 || c.classes == 1 {
 		return fmt.Errorf("rab: WithClasses(%d): want at least 2 classes", c.classes)
 	}
+	if !(c.alpha > 0 && c.alpha < 1) { // saved with every model, so checked for K-NN too
+		return fmt.Errorf("rab: WithAlpha(%v): want 0 < α < 1", c.alpha)
+	}
 	if c.useKNN {
 		return c.validateKNN()
 	}

@@ -16,7 +16,7 @@ import (
 
 // File layout written by Model.Save (all integers little-endian):
 //
-//	magic "RABMODEL" | version uint32 | kind uint8 | α float64 | payload
+//	magic "RABMODEL" | version uint32 | kind uint8 | α float64 | SHA-256 of the above | payload
 //
 // kind 1 (K-NN): payload = length uint64 | knn.Smoother bytes | SHA-256 of those bytes.
 // kind 2 (ensemble): payload = ensemble.Ensemble.Save stream (hash-checked itself).
@@ -25,6 +25,7 @@ const (
 	fileVersion = 1
 	kindKNN     = 1
 	kindEnsem   = 2
+	headerSize  = len(fileMagic) + 13 // magic, version, kind, α
 	// maxKNNBytes bounds the K-NN payload length read from a file (a corrupt length
 	// field must not make Load allocate without limit).
 	maxKNNBytes = 1 << 34
@@ -33,20 +34,26 @@ const (
 // Save writes the trained model to w, so that a service can train once and certify for
 // months: Load(r) gives a model whose certificates are identical.
 func (m *Model) Save(w io.Writer) error {
-	bw := bufio.NewWriter(w)
-	bw.WriteString(fileMagic)
-	var hdr [13]byte
-	binary.LittleEndian.PutUint32(hdr[0:], fileVersion)
-	binary.LittleEndian.PutUint64(hdr[5:], math.Float64bits(m.alpha))
+	if err := m.check(); err != nil {
+		return err
+	}
+	var hdr [headerSize]byte
+	copy(hdr[:], fileMagic)
+	binary.LittleEndian.PutUint32(hdr[len(fileMagic):], fileVersion)
+	hdr[len(fileMagic)+4] = kindEnsem
 	if m.knn != nil {
-		hdr[4] = kindKNN
-		bw.Write(hdr[:])
+		hdr[len(fileMagic)+4] = kindKNN
+	}
+	binary.LittleEndian.PutUint64(hdr[len(fileMagic)+5:], math.Float64bits(m.alpha))
+	sum := sha256.Sum256(hdr[:])
+	bw := bufio.NewWriter(w)
+	bw.Write(hdr[:])
+	bw.Write(sum[:])
+	if m.knn != nil {
 		if err := writeKNN(bw, m.knn); err != nil {
 			return err
 		}
 	} else {
-		hdr[4] = kindEnsem
-		bw.Write(hdr[:])
 		if err := m.ens.Save(bw); err != nil {
 			return fmt.Errorf("rab: Save: %w", err)
 		}
@@ -81,14 +88,17 @@ func writeKNN(w io.Writer, s *knn.Smoother) error {
 // package imported so its model decoder is registered.
 func Load(r io.Reader, opts ...Option) (*Model, error) {
 	br := bufio.NewReader(r)
-	var hdr [len(fileMagic) + 13]byte
+	var hdr [headerSize + sha256.Size]byte
 	if _, err := io.ReadFull(br, hdr[:]); err != nil {
 		return nil, fmt.Errorf("rab: Load: reading header: %w (not a rab model file, or truncated)", err)
 	}
 	if string(hdr[:len(fileMagic)]) != fileMagic {
 		return nil, errors.New("rab: Load: not a rab model file (bad magic)")
 	}
-	rest := hdr[len(fileMagic):]
+	if sum := sha256.Sum256(hdr[:headerSize]); !bytes.Equal(sum[:], hdr[headerSize:]) {
+		return nil, errors.New("rab: Load: header fails its SHA-256 check: file corrupt")
+	}
+	rest := hdr[len(fileMagic):headerSize]
 	if v := binary.LittleEndian.Uint32(rest); v != fileVersion {
 		return nil, fmt.Errorf("rab: Load: file format version %d, this rab reads version %d", v, fileVersion)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 
 	"github.com/rabcert/rab/bound"
 	"github.com/rabcert/rab/ensemble"
@@ -55,6 +56,9 @@ func trainKNN(X [][]float64, y []int, cfg *config) (*knn.Smoother, error) {
 	if err != nil {
 		return nil, fmt.Errorf("rab: %w", err)
 	}
+	if s.Classes() < 2 {
+		return nil, errors.New("rab: every training label is 0: certification needs at least 2 classes; pass WithClasses(2) (or more) if the other classes exist but are absent from this training set")
+	}
 	return s, nil
 }
 
@@ -64,8 +68,8 @@ func trainEnsemble(ctx context.Context, X [][]float64, y []int, cfg *config) (*e
 		return nil, err
 	}
 	classes := cfg.classes
-	if classes == 0 {
-		classes = maxLabel(y) + 1
+	if classes == 0 { // inferred by ensemble.Train, which also reports bad labels
+		classes = max(maxLabel(y)+1, 2)
 	}
 	if err := checkEnsembleSize(cfg.models, classes, cfg.alpha); err != nil {
 		return nil, err
@@ -78,7 +82,10 @@ func trainEnsemble(ctx context.Context, X [][]float64, y []int, cfg *config) (*e
 	}
 	opts := []ensemble.Option{
 		ensemble.WithModels(cfg.models), ensemble.WithSeed(cfg.seed),
-		ensemble.WithWorkers(cfg.workers), ensemble.WithClasses(classes),
+		ensemble.WithWorkers(cfg.workers),
+	}
+	if cfg.classes != 0 {
+		opts = append(opts, ensemble.WithClasses(cfg.classes))
 	}
 	if cfg.progress != nil {
 		opts = append(opts, ensemble.WithProgress(cfg.progress))
@@ -191,8 +198,19 @@ func (m *Model) CertifyBatch(ctx context.Context, X [][]float64) ([]Certificate,
 	return out, nil
 }
 
+// check rejects a Model that was not made by Train, FromEnsemble or Load.
+func (m *Model) check() error {
+	if m == nil || (m.knn == nil && m.ens == nil) {
+		return errors.New("rab: empty Model: make it with Train, FromEnsemble or Load")
+	}
+	return nil
+}
+
 // certifyChunk certifies a few inputs with the model's smoother.
 func (m *Model) certifyChunk(ctx context.Context, X [][]float64) ([]Certificate, error) {
+	if err := m.check(); err != nil {
+		return nil, err
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -204,7 +222,8 @@ func (m *Model) certifyChunk(ctx context.Context, X [][]float64) ([]Certificate,
 
 // certifyKNN turns exact K-NN class probabilities into certificates: PA is the top
 // probability minus the reported numerical error, PB the runner-up plus the error
-// (capped at 1 − PA), and Radius is Corollary 1's bound on them.
+// (capped at 1 − PA), each moved one float64 step outwards against the rounding of the
+// subtraction and addition, and Radius is Corollary 1's bound on them.
 func (m *Model) certifyKNN(ctx context.Context, X [][]float64) ([]Certificate, error) {
 	probs, errBounds, err := m.knn.ProbabilitiesBatchWithError(ctx, X)
 	if err != nil {
@@ -213,8 +232,8 @@ func (m *Model) certifyKNN(ctx context.Context, X [][]float64) ([]Certificate, e
 	certs := make([]Certificate, len(X))
 	for i, p := range probs {
 		class, runnerUp := topTwo(p)
-		pA := max(0, p[class]-errBounds[i])
-		pB := min(1, p[runnerUp]+errBounds[i], 1-pA)
+		pA := max(0, math.Nextafter(p[class]-errBounds[i], 0))
+		pB := min(1, math.Nextafter(p[runnerUp]+errBounds[i], 1), math.Nextafter(1-pA, 1))
 		if certs[i], err = gaussianCertificate(m.knn.Sigma(), class, pA, pB); err != nil {
 			return nil, err
 		}
@@ -295,11 +314,38 @@ func topTwo(p []float64) (top, runnerUp int) {
 }
 
 // Certify trains a smoothed classifier on X, y and certifies the inputs tests, in one
-// call: Train(ctx, X, y, opts...) followed by CertifyBatch(ctx, tests).
+// call: Train(ctx, X, y, opts...) followed by CertifyBatch(ctx, tests). The test inputs
+// are checked (non-empty, finite, one length, that of X's rows) before training.
 func Certify(ctx context.Context, X [][]float64, y []int, tests [][]float64, opts ...Option) ([]Certificate, error) {
+	if err := checkInputs(tests, X); err != nil {
+		return nil, err
+	}
 	m, err := Train(ctx, X, y, opts...)
 	if err != nil {
 		return nil, err
 	}
 	return m.CertifyBatch(ctx, tests)
+}
+
+// checkInputs rejects test inputs that CertifyBatch would reject after training: none
+// at all, a NaN or infinity, or a length other than that of the first training row.
+func checkInputs(tests, X [][]float64) error {
+	if len(tests) == 0 {
+		return errors.New("rab: Certify: no test inputs")
+	}
+	d := -1
+	if len(X) > 0 {
+		d = len(X[0])
+	}
+	for i, x := range tests {
+		if d >= 0 && len(x) != d {
+			return fmt.Errorf("rab: Certify: test input %d has %d features, the training rows have %d", i, len(x), d)
+		}
+		for j, v := range x {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return fmt.Errorf("rab: Certify: test input %d feature %d is %v: inputs must be finite", i, j, v)
+			}
+		}
+	}
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -76,13 +77,14 @@ func TestTrainRejectsBadOptionsBeforeAnyWork(t *testing.T) {
 		"workers = 0":          {[]Option{WithSigma(1), WithWorkers(0)}, "worker"},
 		"one class":            {[]Option{WithSigma(1), WithClasses(1)}, "at least 2 classes"},
 		"models = 0":           {[]Option{WithSigma(1), WithModels(0)}, "at least 1 model"},
-		"labels out of range":  {[]Option{WithSigma(1), WithModels(20), WithClasses(2), WithLearner(learner), WithAlpha(0.1)}, ""},
-		"K-NN labels too high": {[]Option{WithKNN(1), WithSigma(1), WithClasses(2)}, ""},
+		"labels out of range":  {[]Option{WithSigma(1), WithModels(20), WithClasses(2), WithLearner(learner), WithAlpha(0.1)}, "y[0] = 2 is outside [0, 2)"},
+		"K-NN labels too high": {[]Option{WithKNN(1), WithSigma(1), WithClasses(2)}, "label 2 outside [0, 2)"},
+		"K-NN α out of range":  {[]Option{WithKNN(1), WithSigma(1), WithAlpha(5)}, "WithAlpha(5)"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
 			yy := y
-			if c.want == "" { // invalid labels: a class 2 with 2 classes
+			if strings.Contains(name, "labels") { // a class 2 with 2 classes
 				yy = append([]int{2}, y[1:]...)
 			}
 			_, err := Train(context.Background(), X, yy, c.opts...)
@@ -116,12 +118,13 @@ func TestKNNCertificateIsCorollary1OnExactProbabilities(t *testing.T) {
 			top = 1
 		}
 		// PB is capped by 1 − PA: the runner-up cannot exceed what the top class leaves.
-		wantPA := p[top] - e
-		wantPB := min(p[1-top]+e, 1-wantPA)
+		// Both move one float64 step outwards against rounding.
+		wantPA := math.Nextafter(p[top]-e, 0)
+		wantPB := min(math.Nextafter(p[1-top]+e, 1), math.Nextafter(1-wantPA, 1))
 		c := certs[i]
 		assert.Equal(t, top, c.Class)
-		assert.InDelta(t, wantPA, c.PA, 1e-15)
-		assert.InDelta(t, wantPB, c.PB, 1e-15)
+		assert.Equal(t, wantPA, c.PA)
+		assert.Equal(t, wantPB, c.PB)
 		assert.Equal(t, L2, c.Norm)
 		if wantPA <= wantPB {
 			assert.True(t, c.Abstained)
@@ -221,6 +224,13 @@ func TestSaveLoadGivesIdenticalCertificates(t *testing.T) {
 			assert.Error(t, err, "corrupt")
 			_, err = Load(bytes.NewReader([]byte("not a model at all")))
 			assert.ErrorContains(t, err, "not a rab model")
+			// Every byte of the header (version, kind, α) is covered by its SHA-256.
+			for i := len(fileMagic); i < headerSize; i++ {
+				bad := bytes.Clone(data)
+				bad[i] ^= 0x80
+				_, err = Load(bytes.NewReader(bad))
+				assert.Error(t, err, "header byte %d flipped", i)
+			}
 		})
 	}
 }
@@ -292,4 +302,36 @@ func TestFromEnsembleCertifiesLikeTrain(t *testing.T) {
 	assert.Error(t, err)
 	_, err = FromEnsemble(nil)
 	assert.Error(t, err)
+}
+
+func TestKNNWithOneClassIsAnError(t *testing.T) {
+	X, _ := blobs(5, 10)
+	_, err := Train(context.Background(), X, make([]int, len(X)), WithKNN(3), WithSigma(1))
+	assert.ErrorContains(t, err, "at least 2 classes")
+	m, err := Train(context.Background(), X, make([]int, len(X)), WithKNN(3), WithSigma(1), WithClasses(2))
+	require.NoError(t, err, "a class absent from the training set is fine when declared")
+	c, err := m.Certify(context.Background(), X[0])
+	require.NoError(t, err)
+	assert.Equal(t, 0, c.Class)
+}
+
+func TestCertifyChecksTestsBeforeTraining(t *testing.T) {
+	X, y := blobs(10, 11)
+	learner := newCountingLearner(t)
+	for name, tests := range map[string][][]float64{
+		"none":      nil,
+		"NaN":       {{0, math.NaN()}},
+		"dimension": {{0, 0, 0}},
+	} {
+		_, err := Certify(context.Background(), X, y, tests, WithSigma(1), WithModels(20), WithAlpha(0.1), WithLearner(learner))
+		assert.Error(t, err, name)
+	}
+	assert.Zero(t, learner.fits.Load())
+}
+
+func TestEmptyModelIsAnError(t *testing.T) {
+	var m Model
+	_, err := m.Certify(context.Background(), []float64{0})
+	assert.ErrorContains(t, err, "empty Model")
+	assert.ErrorContains(t, m.Save(&bytes.Buffer{}), "empty Model")
 }
