@@ -13,6 +13,10 @@ import (
 // C integers per input.
 const MaxClasses = 1 << 20
 
+// MaxModels is the largest ensemble size N that Train and Load accept (N members are
+// held in memory at once).
+const MaxModels = 1 << 20
+
 // Ensemble is a collection of N trained members {(h_k, u_k)} (Algorithm 1) with the
 // smoothing noise they were trained with and the number of classes. Its methods are
 // safe for concurrent use: each member is locked while it predicts, so members need not

@@ -54,8 +54,8 @@ func newConfig(opts []Option) (config, error) {
 		}
 		opt(&cfg)
 	}
-	if cfg.models < 1 {
-		return cfg, fmt.Errorf("ensemble: WithModels(%d): want at least 1 member", cfg.models)
+	if cfg.models < 1 || cfg.models > MaxModels {
+		return cfg, fmt.Errorf("ensemble: WithModels(%d): want 1 to %d members", cfg.models, MaxModels)
 	}
 	if cfg.workers < 1 {
 		return cfg, fmt.Errorf("ensemble: WithWorkers(%d): want at least 1 worker", cfg.workers)

@@ -185,7 +185,7 @@ func readManifest(r io.Reader) (manifest, error) {
 // check validates the manifest's counts.
 func (man *manifest) check() error {
 	switch {
-	case man.Models < 1 || man.Models != len(man.Members):
+	case man.Models < 1 || man.Models > MaxModels || man.Models != len(man.Members):
 		return fmt.Errorf("manifest: %d models with %d member records: want at least 1, one record each", man.Models, len(man.Members))
 	case man.Classes < 2:
 		return fmt.Errorf("manifest: %d classes: want at least 2", man.Classes)

@@ -107,21 +107,22 @@ func TestTrainRejectsBadInput(t *testing.T) {
 		opts  []ensemble.Option
 		want  string
 	}{
-		"empty":           {nil, nil, l, noise, nil, "empty data"},
-		"empty rows":      {[][]float64{{}}, []int{0}, l, noise, []ensemble.Option{ensemble.WithClasses(2)}, "empty data"},
-		"ragged":          {[][]float64{{1, 2}, {3}}, []int{0, 1}, l, noise, nil, "row 1 has 1 columns"},
-		"NaN":             {[][]float64{{1, math.NaN()}, {3, 4}}, []int{0, 1}, l, noise, nil, "must be finite"},
-		"Inf":             {[][]float64{{1, 2}, {math.Inf(-1), 4}}, []int{0, 1}, l, noise, nil, "must be finite"},
-		"too few labels":  {X, y[1:], l, noise, nil, "labels for"},
-		"too many labels": {X[1:], y, l, noise, nil, "labels for"},
-		"negative label":  {X, append([]int{-1}, y[1:]...), l, noise, nil, "y[0] = -1 is outside"},
-		"label ≥ classes": {X, y, l, noise, []ensemble.Option{ensemble.WithClasses(1)}, "WithClasses(1)"},
-		"label outside C": {X, append([]int{5}, y[1:]...), l, noise, []ensemble.Option{ensemble.WithClasses(2)}, "y[0] = 5 is outside [0, 2)"},
-		"one class":       {X, make([]int, len(X)), l, noise, nil, "set WithClasses"},
-		"no members":      {X, y, l, noise, []ensemble.Option{ensemble.WithModels(0)}, "WithModels(0)"},
-		"no workers":      {X, y, l, noise, []ensemble.Option{ensemble.WithWorkers(0)}, "WithWorkers(0)"},
-		"nil learner":     {X, y, nil, noise, nil, "nil learner"},
-		"zero noise":      {X, y, l, smoothing.Noise{}, nil, "zero Noise"},
+		"empty":            {nil, nil, l, noise, nil, "empty data"},
+		"empty rows":       {[][]float64{{}}, []int{0}, l, noise, []ensemble.Option{ensemble.WithClasses(2)}, "empty data"},
+		"ragged":           {[][]float64{{1, 2}, {3}}, []int{0, 1}, l, noise, nil, "row 1 has 1 columns"},
+		"NaN":              {[][]float64{{1, math.NaN()}, {3, 4}}, []int{0, 1}, l, noise, nil, "must be finite"},
+		"Inf":              {[][]float64{{1, 2}, {math.Inf(-1), 4}}, []int{0, 1}, l, noise, nil, "must be finite"},
+		"too few labels":   {X, y[1:], l, noise, nil, "labels for"},
+		"too many labels":  {X[1:], y, l, noise, nil, "labels for"},
+		"negative label":   {X, append([]int{-1}, y[1:]...), l, noise, nil, "y[0] = -1 is outside"},
+		"label ≥ classes":  {X, y, l, noise, []ensemble.Option{ensemble.WithClasses(1)}, "WithClasses(1)"},
+		"label outside C":  {X, append([]int{5}, y[1:]...), l, noise, []ensemble.Option{ensemble.WithClasses(2)}, "y[0] = 5 is outside [0, 2)"},
+		"one class":        {X, make([]int, len(X)), l, noise, nil, "set WithClasses"},
+		"no members":       {X, y, l, noise, []ensemble.Option{ensemble.WithModels(0)}, "WithModels(0)"},
+		"too many members": {X, y, l, noise, []ensemble.Option{ensemble.WithModels(1 << 40)}, "want 1 to 1048576 members"},
+		"no workers":       {X, y, l, noise, []ensemble.Option{ensemble.WithWorkers(0)}, "WithWorkers(0)"},
+		"nil learner":      {X, y, nil, noise, nil, "nil learner"},
+		"zero noise":       {X, y, l, smoothing.Noise{}, nil, "zero Noise"},
 	}
 	for name, c := range cases {
 		calls := 0
