@@ -39,7 +39,7 @@ func TestNewRejectsBadInput(t *testing.T) {
 		{"sigma Inf", X, y, []Option{WithSigma(math.Inf(1))}, "σ must be"},
 		{"K 0", X, y, []Option{WithSigma(1), WithK(0)}, "K must lie in [1, n] = [1, 5]"},
 		{"K > n", X, y, []Option{WithSigma(1), WithK(6)}, "K must lie"},
-		{"levels 1", X, y, []Option{WithSigma(1), WithLevels(1)}, "at least 2 levels"},
+		{"levels 1", X, y, []Option{WithSigma(1), WithLevels(1)}, "want 2 to 65536 levels"},
 		{"no edges", X, y, []Option{WithSigma(1), WithEdges([]float64{})}, "at least one finite edge"},
 		{"edge 0", X, y, []Option{WithSigma(1), WithEdges([]float64{0, 1})}, "finite and > 0"},
 		{"edge NaN", X, y, []Option{WithSigma(1), WithEdges([]float64{1, math.NaN()})}, "finite and > 0"},
@@ -108,7 +108,7 @@ func TestAccessorsAndDefaults(t *testing.T) {
 	assert.Equal(t, 5, s.Len())
 	assert.Equal(t, DefaultLevels, s.Levels())
 	assert.Equal(t, DefaultTolerance, s.Tolerance())
-	assert.Equal(t, DefaultEdges(2, 0.5, DefaultLevels), s.Edges())
+	assert.Equal(t, mustDefaultEdges(t, 2, 0.5, DefaultLevels), s.Edges())
 
 	s, err = New(X, y, WithSigma(0.5), WithLevels(7), WithClasses(5), WithK(1))
 	require.NoError(t, err)
@@ -129,7 +129,7 @@ func TestAccessorsAndDefaults(t *testing.T) {
 func TestDefaultEdges(t *testing.T) {
 	for _, d := range []int{1, 2, 56, 784} {
 		for _, levels := range []int{2, 3, 50, 200} {
-			e := DefaultEdges(d, 0.5, levels)
+			e := mustDefaultEdges(t, d, 0.5, levels)
 			require.Len(t, e, levels-1)
 			for i := 1; i < len(e); i++ {
 				require.Greater(t, e[i], e[i-1])
@@ -146,7 +146,7 @@ func TestDefaultEdges(t *testing.T) {
 		}
 	}
 	// σ scales the edges quadratically.
-	a, b := DefaultEdges(10, 1, 20), DefaultEdges(10, 3, 20)
+	a, b := mustDefaultEdges(t, 10, 1, 20), mustDefaultEdges(t, 10, 3, 20)
 	for i := range a {
 		assert.InDelta(t, 9*a[i], b[i], 1e-12*b[i])
 	}
@@ -219,5 +219,48 @@ func TestHugeInputs(t *testing.T) {
 		require.NoError(t, err, "x = %g", v)
 		assert.InDeltaSlice(t, []float64{0, 1, 0}, p, 1e-12, "x = %g", v)
 		assert.Less(t, bound, 1e-9, "x = %g", v)
+	}
+}
+
+// mustDefaultEdges returns DefaultEdges(d, sigma, levels), failing the test on error.
+func mustDefaultEdges(tb testing.TB, d int, sigma float64, levels int) []float64 {
+	tb.Helper()
+	edges, err := DefaultEdges(d, sigma, levels)
+	require.NoError(tb, err)
+	return edges
+}
+
+// TestLimits checks the documented limits on classes, levels and edges, which keep
+// time and memory bounded (labels near 10⁷ once overflowed the stack, edges far
+// beyond σ² overflowed an int or ran out of memory).
+func TestLimits(t *testing.T) {
+	X := [][]float64{{0, 0}, {1, 0}, {0, 1}, {2, 2}, {-1, 0.5}}
+	y := []int{0, 1, 1, 0, 2}
+	for name, c := range map[string]struct {
+		y    []int
+		opts []Option
+		want string
+	}{
+		"label too large":   {[]int{0, 1, 1, 0, MaxClasses}, []Option{WithSigma(1)}, "at most 1024 classes"},
+		"too many classes":  {y, []Option{WithSigma(1), WithClasses(MaxClasses + 1)}, "WithClasses(1025)"},
+		"too many levels":   {y, []Option{WithSigma(1), WithLevels(MaxLevels + 1)}, "want 2 to 65536 levels"},
+		"edge far beyond σ": {y, []Option{WithSigma(1), WithEdges([]float64{0.1, 2e19})}, "want increasing values in (0, 1e+08]"},
+		"σ tiny for edges":  {y, []Option{WithSigma(1e-10), WithEdges([]float64{0.1, 100})}, "put the edges on the scale of σ²"},
+	} {
+		_, err := New(X, c.y, c.opts...)
+		assert.ErrorContains(t, err, c.want, name)
+	}
+	s, err := New(X, y, WithSigma(1), WithClasses(MaxClasses), WithK(1))
+	require.NoError(t, err, "the limits themselves are allowed")
+	p, err := s.Probabilities([]float64{0.5, 0.5})
+	require.NoError(t, err)
+	assert.Len(t, p, MaxClasses)
+	for _, args := range []struct {
+		d      int
+		sigma  float64
+		levels int
+	}{{0, 1, 5}, {-3, 1, 5}, {2, 0, 5}, {2, -1, 5}, {2, math.Inf(1), 5}, {2, 1, 1}, {2, 1, MaxLevels + 1}} {
+		_, err := DefaultEdges(args.d, args.sigma, args.levels)
+		assert.Error(t, err, "%+v", args)
 	}
 }

@@ -22,10 +22,11 @@
 // # Exactness
 //
 // The computation is exact up to truncations whose total is bounded and reported by
-// ProbabilitiesWithError (about 10⁻¹⁰ by default, see WithTolerance): training points
+// ProbabilitiesWithError (about 10⁻¹⁰ by default, see WithTolerance; it grows with the
+// number of relevant points and levels, reaching ~10⁻⁹ for L = 10⁵): training points
 // too far to be among the K nearest, buckets that cannot hold the K-th neighbour, and
 // series tails, plus a conservative bound on floating-point rounding. The cost per input
-// is O(n·d) for the distances plus O(|R|·W·(K² + C·K²)) for the |R| relevant training
+// is O(n·d) for the distances plus O(|R|·W·(K² + C·K³)) for the |R| relevant training
 // points and the W buckets that can hold the K-th neighbour, instead of the paper's
 // O(K^{2+C}·n²·L·C); on raw Spambase (n = 3680, d = 56, K = 3, σ = 0.5) that is a few
 // milliseconds per input on one core.

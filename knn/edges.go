@@ -1,6 +1,7 @@
 package knn
 
 import (
+	"fmt"
 	"math"
 
 	"gonum.org/v1/gonum/stat/distuv"
@@ -38,9 +39,22 @@ const (
 // 4·(e⁶ − 1) ≈ 1610σ beyond s₁ (squared distances up to ≈ 2.6·10⁶σ² still resolved at
 // 3 % relative precision): unscaled data such as raw Spambase (noncentralities up to
 // 10⁵) keep their nearest neighbours apart. On raw Spambase with σ = 0.5 (56 features)
-// the smoothed 3-NN with these edges is as accurate as with the paper's reference grid
-// (200 linearly spaced edges between tuned quantiles) and as without quantisation.
-func DefaultEdges(d int, sigma float64, levels int) []float64 {
+// a Monte Carlo comparison on 120 test inputs (measured when the edges were chosen, not
+// a test) gave the smoothed 3-NN an accuracy of 0.875 with these edges, 0.883 with the
+// paper's reference grid (200 linearly spaced edges between quantiles tuned to
+// Spambase) and 0.875 without quantisation.
+//
+// DefaultEdges returns an error if d < 1, σ is not finite and positive, or levels
+// lies outside [2, MaxLevels].
+func DefaultEdges(d int, sigma float64, levels int) ([]float64, error) {
+	switch {
+	case d < 1:
+		return nil, fmt.Errorf("knn: DefaultEdges: dimension %d: want d ≥ 1", d)
+	case !(sigma > 0) || math.IsInf(sigma, 1):
+		return nil, fmt.Errorf("knn: DefaultEdges: σ = %v: want a finite σ > 0", sigma)
+	case levels < 2 || levels > MaxLevels:
+		return nil, fmt.Errorf("knn: WithLevels(%d): want 2 to %d levels", levels, MaxLevels)
+	}
 	s1 := math.Sqrt(distuv.ChiSquared{K: float64(d)}.Quantile(edgeFloorQuantile))
 	edges := make([]float64, levels-1)
 	sigma2 := sigma * sigma
@@ -52,5 +66,5 @@ func DefaultEdges(d int, sigma float64, levels int) []float64 {
 		s := s1 + float64(edgeScale*math.Expm1(edgeGrowth*u))
 		edges[i] = sigma2 * s * s
 	}
-	return edges
+	return edges, nil
 }

@@ -18,8 +18,8 @@ import (
 // before (i, l), truncated at K−1. For each bucket, one backward pass stores the
 // per-class suffix products Π_{j>i}(1 − F_j(l−1) + F_j(l−1)z) and one forward pass
 // keeps the prefix products, so each (i, l) costs O(K²) plus the vote, which credits
-// the majority class of γ + e_{y_i} (ties to the smallest label) in O(C·K²) with
-// prefix and suffix products over classes (see vote). This is O(n·L·C·K²) instead of
+// the majority class of γ + e_{y_i} (ties to the smallest label) in O(C·K³) with
+// prefix and suffix products over classes (see vote). This is O(n·L·C·K³) instead of
 // the paper's O(K^{2+C} n² L C).
 //
 // Sparsity makes it fast. For one input only a window of buckets can hold the K-th
@@ -502,8 +502,8 @@ func (ws *workspace) voteTallies(c, rem int, prod float64, best, bestC int) {
 	}
 }
 
-// voteByCount computes the vote in O(C·K²), split by the winner's final count
-// t = γ_w + [w = own]:
+// voteByCount computes the vote in O(C·K³) (about K/2 passes of O(C·K²)), split by
+// the winner's final count t = γ_w + [w = own]:
 //
 //	V_w^t = D_w[t − [w=own]] · [z^{K−1−γ_w}] Π_{c<w} D_c^{<t} · Π_{c>w} D_c^{≤t},
 //

@@ -16,6 +16,20 @@ const DefaultK = 3
 // DefaultTolerance is the default target for the reported truncation error bound.
 const DefaultTolerance = 1e-10
 
+// Limits that keep time and memory bounded (New rejects larger values):
+const (
+	// MaxClasses is the largest number of classes C. The vote costs O(C·K³) per
+	// (point, bucket) pair: C = 1000 takes about 1 s per Spambase input.
+	MaxClasses = 1024
+	// MaxLevels is the largest number of levels L.
+	MaxLevels = 1 << 16
+	// MaxEdgeRatio is the largest b_{L−1}/σ² (last finite edge over σ²). The CDF tables
+	// grow as √(b/σ²): 10⁸ keeps them near 10⁴ entries per edge. The default edges
+	// stay below 2.6·10⁶; larger ratios mean edges far beyond the noise scale, where
+	// the quantisation says nothing the last bucket does not.
+	MaxEdgeRatio = 1e8
+)
+
 // Option configures a Smoother (see New).
 type Option func(*config)
 
@@ -164,7 +178,13 @@ func newSmoother(X [][]float64, y []int, cfg config) (*Smoother, error) {
 		maxY = max(maxY, v)
 	}
 	classes := maxY + 1
+	if maxY >= MaxClasses {
+		return nil, fmt.Errorf("knn: label %d of a training row: at most %d classes are supported (labels in [0, %d))", maxY, MaxClasses, MaxClasses)
+	}
 	if cfg.set&setClasses != 0 {
+		if cfg.classes > MaxClasses {
+			return nil, fmt.Errorf("knn: WithClasses(%d): at most %d classes are supported", cfg.classes, MaxClasses)
+		}
 		if cfg.classes < 1 {
 			return nil, fmt.Errorf("knn: WithClasses(%d): need at least 1 class", cfg.classes)
 		}
@@ -195,8 +215,8 @@ func newSmoother(X [][]float64, y []int, cfg config) (*Smoother, error) {
 	t := make([]float64, len(edges))
 	for i, b := range edges {
 		t[i] = b / (cfg.sigma * cfg.sigma)
-		if !(t[i] > 0) || math.IsInf(t[i], 0) || (i > 0 && !(t[i] > t[i-1])) {
-			return nil, fmt.Errorf("knn: edge %d (%v) divided by σ² = %v is not a positive finite value above the previous edge; choose edges on the scale of σ²", i, b, cfg.sigma*cfg.sigma)
+		if !(t[i] > 0) || !(t[i] <= MaxEdgeRatio) || (i > 0 && !(t[i] > t[i-1])) {
+			return nil, fmt.Errorf("knn: edge %d (%v) divided by σ² = %v is %v: want increasing values in (0, %g]; put the edges on the scale of σ² (squared-distance units) or use a larger σ", i, b, cfg.sigma*cfg.sigma, t[i], MaxEdgeRatio)
 		}
 	}
 	return &Smoother{
@@ -222,14 +242,14 @@ func resolveEdges(cfg config, d int) ([]float64, error) {
 		if cfg.set&setLevels != 0 {
 			levels = cfg.levels
 		}
-		if levels < 2 {
-			return nil, fmt.Errorf("knn: WithLevels(%d): need at least 2 levels", levels)
-		}
-		return DefaultEdges(d, cfg.sigma, levels), nil
+		return DefaultEdges(d, cfg.sigma, levels)
 	}
 	edges := cfg.edges
 	if len(edges) == 0 {
 		return nil, errors.New("knn: WithEdges: need at least one finite edge (L ≥ 2 levels)")
+	}
+	if len(edges)+1 > MaxLevels {
+		return nil, fmt.Errorf("knn: WithEdges: %d edges give %d levels, more than the %d supported", len(edges), len(edges)+1, MaxLevels)
 	}
 	if cfg.set&setLevels != 0 && cfg.levels != len(edges)+1 {
 		return nil, fmt.Errorf("knn: WithLevels(%d) contradicts WithEdges with %d edges (L = %d); give one or make them agree", cfg.levels, len(edges), len(edges)+1)

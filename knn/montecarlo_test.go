@@ -67,8 +67,8 @@ func TestMonteCarloSmallData(t *testing.T) {
 		edges []float64
 	}{
 		{"coarse K=3", 3, coarse}, {"coarse K=5", 5, coarse}, {"coarse K=2", 2, coarse},
-		{"default K=3", 3, DefaultEdges(d, sigma, DefaultLevels)},
-		{"default K=4", 4, DefaultEdges(d, sigma, DefaultLevels)},
+		{"default K=3", 3, mustDefaultEdges(t, d, sigma, DefaultLevels)},
+		{"default K=4", 4, mustDefaultEdges(t, d, sigma, DefaultLevels)},
 	} {
 		s, err := New(X, y, WithSigma(sigma), WithK(tc.k), WithClasses(classes), WithEdges(tc.edges))
 		require.NoError(t, err)

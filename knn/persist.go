@@ -67,7 +67,7 @@ func Unmarshal(data []byte, opts ...Option) (*Smoother, error) {
 	}
 	n, d, k, classes, nEdges := dims[0], dims[1], dims[2], dims[3], dims[4]
 	limit := uint64(len(data))
-	if n > limit || d > limit || nEdges > limit || classes > limit || k > n ||
+	if n > limit || d > limit || nEdges > limit || classes > MaxClasses || k > n ||
 		uint64(headerSize)+8*nEdges+8*n*d+4*n+4 != limit {
 		return nil, fmt.Errorf("knn: model data inconsistent: n=%d d=%d K=%d C=%d edges=%d in %d bytes", n, d, k, classes, nEdges, len(data))
 	}

@@ -38,6 +38,16 @@ func TestMarshalRoundTrip(t *testing.T) {
 	r, err = Unmarshal(data, WithTolerance(1e-6))
 	require.NoError(t, err)
 	assert.Equal(t, 1e-6, r.Tolerance())
+
+	// A small model of many classes (more classes than bytes) round-trips too.
+	many, err := New([][]float64{{0}, {1}}, []int{0, 1}, WithSigma(1), WithK(1), WithClasses(MaxClasses), WithEdges([]float64{1}))
+	require.NoError(t, err)
+	data, err = many.MarshalBinary()
+	require.NoError(t, err)
+	require.Less(t, len(data), MaxClasses)
+	r, err = Unmarshal(data)
+	require.NoError(t, err)
+	assert.Equal(t, MaxClasses, r.Classes())
 }
 
 func TestUnmarshalRejectsCorruptData(t *testing.T) {

@@ -35,7 +35,7 @@ func TestK1ClosedForm(t *testing.T) {
 	sigma := 0.7
 	for _, edges := range [][]float64{
 		{0.5, 1, 1.5, 2, 3, 4, 5, 6.5, 8, 10, 13}, // coarse: index ties matter
-		DefaultEdges(d, sigma, DefaultLevels),
+		mustDefaultEdges(t, d, sigma, DefaultLevels),
 	} {
 		L := len(edges) + 1
 		F := make([][]float64, n) // F[j][l], l = 0..L
