@@ -12,9 +12,11 @@ const (
 	maxOpset = 13
 )
 
-// maxElements bounds the element count of every declared or stored tensor, so that a
-// corrupt or hostile file cannot make Load allocate without bound.
-const maxElements = 1 << 26
+// maxElements bounds the element count of every declared or stored tensor (per batch
+// row for computed tensors), so that a corrupt or hostile file cannot make Load
+// allocate without bound: 2²² float32 values are 16 MiB, enough for the small networks
+// an ensemble member is (a 224×224 image with 64 channels has 3.2·10⁶).
+const maxElements = 1 << 22
 
 // signature is what the checks learn about a model that passes them.
 type signature struct {
