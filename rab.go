@@ -141,28 +141,39 @@ func checkEnsembleSize(n, classes int, alpha float64) error {
 	return nil
 }
 
-// Kind returns "knn" for the exact smoothed K-NN and "ensemble" for an ensemble.
+// Kind returns "knn" for the exact smoothed K-NN, "ensemble" for an ensemble, and ""
+// for an empty Model.
 func (m *Model) Kind() string {
-	if m.knn != nil {
+	switch {
+	case m.check() != nil:
+		return ""
+	case m.knn != nil:
 		return "knn"
 	}
 	return "ensemble"
 }
 
-// Classes returns the number of classes C.
+// Classes returns the number of classes C (0 for an empty Model).
 func (m *Model) Classes() int {
-	if m.knn != nil {
+	switch m.Kind() {
+	case "knn":
 		return m.knn.Classes()
+	case "ensemble":
+		return m.ens.Classes()
 	}
-	return m.ens.Classes()
+	return 0
 }
 
-// Dim returns the input dimension d the model certifies.
+// Dim returns the input dimension d the model certifies (0 for an empty Model, and 0
+// for an ensemble of members that do not report it until its first certification).
 func (m *Model) Dim() int {
-	if m.knn != nil {
+	switch m.Kind() {
+	case "knn":
 		return m.knn.Dim()
+	case "ensemble":
+		return m.ens.Dim()
 	}
-	return m.ens.Dim()
+	return 0
 }
 
 // Certify returns the certificate of one input x.

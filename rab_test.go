@@ -334,4 +334,5 @@ func TestEmptyModelIsAnError(t *testing.T) {
 	_, err := m.Certify(context.Background(), []float64{0})
 	assert.ErrorContains(t, err, "empty Model")
 	assert.ErrorContains(t, m.Save(&bytes.Buffer{}), "empty Model")
+	assert.Equal(t, [3]any{"", 0, 0}, [3]any{m.Kind(), m.Classes(), m.Dim()})
 }
