@@ -9,6 +9,7 @@ import (
 	"github.com/rabcert/rab/bound"
 	"github.com/rabcert/rab/ensemble"
 	"github.com/rabcert/rab/ensemble/logistic"
+	"github.com/rabcert/rab/internal/check"
 	"github.com/rabcert/rab/knn"
 	"github.com/rabcert/rab/smoothing"
 )
@@ -339,24 +340,15 @@ func Certify(ctx context.Context, X [][]float64, y []int, tests [][]float64, opt
 }
 
 // checkInputs rejects test inputs that CertifyBatch would reject after training: none
-// at all, a NaN or infinity, or a length other than that of the first training row.
+// at all, ragged rows, a NaN or infinity, or a length other than that of the first
+// training row.
 func checkInputs(tests, X [][]float64) error {
-	if len(tests) == 0 {
-		return errors.New("rab: Certify: no test inputs")
+	d, err := check.Matrix(tests)
+	if err != nil {
+		return fmt.Errorf("rab: Certify: test inputs: %w", err)
 	}
-	d := -1
-	if len(X) > 0 {
-		d = len(X[0])
-	}
-	for i, x := range tests {
-		if d >= 0 && len(x) != d {
-			return fmt.Errorf("rab: Certify: test input %d has %d features, the training rows have %d", i, len(x), d)
-		}
-		for j, v := range x {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return fmt.Errorf("rab: Certify: test input %d feature %d is %v: inputs must be finite", i, j, v)
-			}
-		}
+	if len(X) > 0 && len(X[0]) != d {
+		return fmt.Errorf("rab: Certify: test inputs have %d features, the training rows have %d", d, len(X[0]))
 	}
 	return nil
 }

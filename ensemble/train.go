@@ -7,7 +7,7 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/rabcert/rab/ensemble/internal/check"
+	"github.com/rabcert/rab/internal/check"
 	"github.com/rabcert/rab/smoothing"
 )
 

@@ -7,7 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/rabcert/rab/ensemble/internal/check"
+	"github.com/rabcert/rab/internal/check"
 )
 
 // blockRows is the number of inputs a member predicts in one call: it bounds each

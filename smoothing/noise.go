@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"github.com/rabcert/rab/internal/check"
 )
 
 // Kind names a smoothing distribution.
@@ -118,9 +120,9 @@ func (n Noise) PerturbData(rng *rand.Rand, X [][]float64) ([][]float64, error) {
 	if n.kind == 0 {
 		return nil, ErrZeroNoise
 	}
-	d, err := checkMatrix(X)
+	d, err := check.Matrix(X)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("smoothing: PerturbData: %w", err)
 	}
 	flat := make([]float64, len(X)*d)
 	out := make([][]float64, len(X))
@@ -131,24 +133,4 @@ func (n Noise) PerturbData(rng *rand.Rand, X [][]float64) ([][]float64, error) {
 		}
 	}
 	return out, nil
-}
-
-// checkMatrix returns the common row length of X, or an error if X is empty, ragged or
-// holds a NaN or an infinity.
-func checkMatrix(X [][]float64) (int, error) {
-	if len(X) == 0 || len(X[0]) == 0 {
-		return 0, errors.New("smoothing: PerturbData: empty data set: want at least one row with at least one column")
-	}
-	d := len(X[0])
-	for i, row := range X {
-		if len(row) != d {
-			return 0, fmt.Errorf("smoothing: PerturbData: row %d has %d columns, row 0 has %d: rows must have equal length", i, len(row), d)
-		}
-		for j, v := range row {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return 0, fmt.Errorf("smoothing: PerturbData: X[%d][%d] = %v: values must be finite", i, j, v)
-			}
-		}
-	}
-	return d, nil
 }

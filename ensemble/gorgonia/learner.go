@@ -6,7 +6,7 @@ import (
 	"fmt"
 
 	"github.com/rabcert/rab/ensemble"
-	"github.com/rabcert/rab/ensemble/internal/check"
+	"github.com/rabcert/rab/internal/check"
 )
 
 // Learner trains networks with Gorgonia; it implements ensemble.BaseLearner. A Learner

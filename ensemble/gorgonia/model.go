@@ -6,7 +6,7 @@ import (
 	"sync"
 
 	"github.com/rabcert/rab/ensemble"
-	"github.com/rabcert/rab/ensemble/internal/check"
+	"github.com/rabcert/rab/internal/check"
 )
 
 // Model kinds, under which the package registers its decoder with

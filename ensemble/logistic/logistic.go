@@ -6,7 +6,7 @@ import (
 	"math"
 
 	"github.com/rabcert/rab/ensemble"
-	"github.com/rabcert/rab/ensemble/internal/check"
+	"github.com/rabcert/rab/internal/check"
 )
 
 // Defaults of the options.
