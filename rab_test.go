@@ -77,7 +77,7 @@ func TestTrainRejectsBadOptionsBeforeAnyWork(t *testing.T) {
 		"workers = 0":          {[]Option{WithSigma(1), WithWorkers(0)}, "worker"},
 		"one class":            {[]Option{WithSigma(1), WithClasses(1)}, "at least 2 classes"},
 		"models = 0":           {[]Option{WithSigma(1), WithModels(0)}, "at least 1 model"},
-		"labels out of range":  {[]Option{WithSigma(1), WithModels(20), WithClasses(2), WithLearner(learner), WithAlpha(0.1)}, "y[0] = 2 is outside [0, 2)"},
+		"labels out of range":  {[]Option{WithSigma(1), WithModels(20), WithClasses(2), WithLearner(learner), WithAlpha(0.1)}, "row 0: label 2 is outside [0, 2)"},
 		"K-NN labels too high": {[]Option{WithKNN(1), WithSigma(1), WithClasses(2)}, "label 2 outside [0, 2)"},
 		"K-NN α out of range":  {[]Option{WithKNN(1), WithSigma(1), WithAlpha(5)}, "WithAlpha(5)"},
 	}

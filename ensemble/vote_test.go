@@ -90,7 +90,7 @@ func TestVotesRejectBadInput(t *testing.T) {
 	_, err = e.Votes(ctx, nil)
 	assert.ErrorContains(t, err, "empty data")
 	_, err = e.VotesBatch(ctx, [][]float64{{1, 2, 3, 4}, {1, 2}})
-	assert.ErrorContains(t, err, "row 1 has 2 columns")
+	assert.ErrorContains(t, err, "row 1: 2 features, row 0 has 4")
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
 	_, err = e.Votes(cancelled, []float64{1, 2, 3, 4})

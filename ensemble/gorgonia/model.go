@@ -7,6 +7,7 @@ import (
 
 	"github.com/rabcert/rab/ensemble"
 	"github.com/rabcert/rab/internal/check"
+	"github.com/rabcert/rab/internal/errs"
 )
 
 // Model kinds, under which the package registers its decoder with
@@ -90,8 +91,8 @@ func (m *Model) Predict(X [][]float64, out []int) error {
 	half := len(*bufp) / 2
 	a, b := (*bufp)[:half], (*bufp)[half:]
 	for i, x := range X {
-		if err := m.checkRow(x); err != nil {
-			return fmt.Errorf("gorgonia: Predict: row %d: %w", i, err)
+		if err := m.checkRow(i, x); err != nil {
+			return fmt.Errorf("gorgonia: Predict: %w", err)
 		}
 		logits := m.net.logits(x, a, b)
 		best := 0
@@ -108,10 +109,10 @@ func (m *Model) Predict(X [][]float64, out []int) error {
 	return nil
 }
 
-// checkRow checks an input row's width and values.
-func (m *Model) checkRow(x []float64) error {
+// checkRow checks the width and values of input row i.
+func (m *Model) checkRow(i int, x []float64) error {
 	if len(x) != m.net.inputs {
-		return fmt.Errorf("width %d, but the model takes %d inputs", len(x), m.net.inputs)
+		return errs.At(i, -1, "width %d, but the model takes %d inputs", len(x), m.net.inputs)
 	}
-	return check.Finite(x)
+	return check.Row(i, x)
 }

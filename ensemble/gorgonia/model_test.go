@@ -168,7 +168,7 @@ func TestPredictRejectsBadInput(t *testing.T) {
 	}{
 		{"out length", [][]float64{good, good}, make([]int, 1), "2 rows but len(out) = 1"},
 		{"width", [][]float64{good, good[:39]}, make([]int, 2), "row 1: width 39, but the model takes 40 inputs"},
-		{"NaN", [][]float64{nan}, make([]int, 1), "row 0: value NaN at column 7"},
+		{"NaN", [][]float64{nan}, make([]int, 1), "row 0, feature 7: value NaN"},
 		{"Inf", [][]float64{{math.Inf(1)}}, make([]int, 1), "width 1"},
 		{"overflow", [][]float64{good, huge}, make([]int, 2), "row 1: non-finite activation"},
 	} {

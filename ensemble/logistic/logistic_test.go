@@ -163,10 +163,10 @@ func TestBadInput(t *testing.T) {
 		want    string
 	}{
 		"empty":          {nil, nil, 2, "empty data"},
-		"ragged":         {[][]float64{{1, 2}, {1}}, []int{0, 1}, 2, "row 1 has 1 columns"},
+		"ragged":         {[][]float64{{1, 2}, {1}}, []int{0, 1}, 2, "row 1: 1 features, row 0 has 2"},
 		"NaN":            {[][]float64{{1}, {math.NaN()}}, []int{0, 1}, 2, "must be finite"},
 		"labels":         {[][]float64{{1}, {2}}, []int{0}, 2, "1 labels for 2 rows"},
-		"label range":    {[][]float64{{1}, {2}}, []int{0, 2}, 2, "y[1] = 2 is outside [0, 2)"},
+		"label range":    {[][]float64{{1}, {2}}, []int{0, 2}, 2, "row 1: label 2 is outside [0, 2)"},
 		"negative label": {[][]float64{{1}, {2}}, []int{-1, 0}, 2, "outside"},
 		"one class":      {[][]float64{{1}, {2}}, []int{0, 0}, 1, "want at least 2"},
 		// Σ x overflows while standardising: the fit must fail, not save a model

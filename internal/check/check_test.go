@@ -20,13 +20,13 @@ func TestData(t *testing.T) {
 	}{
 		"no rows":     {nil, nil, 2, "empty data"},
 		"no columns":  {[][]float64{{}}, []int{0}, 2, "empty data"},
-		"ragged":      {[][]float64{{1}, {1, 2}}, []int{0, 1}, 2, "row 1 has 2 columns, row 0 has 1"},
-		"NaN":         {[][]float64{{1}, {math.NaN()}}, []int{0, 1}, 2, "row 1: value NaN at column 0"},
-		"-Inf":        {[][]float64{{math.Inf(-1)}}, []int{0}, 2, "row 0: value -Inf at column 0"},
+		"ragged":      {[][]float64{{1}, {1, 2}}, []int{0, 1}, 2, "row 1: 2 features, row 0 has 1"},
+		"NaN":         {[][]float64{{1}, {math.NaN()}}, []int{0, 1}, 2, "row 1, feature 0: value NaN"},
+		"-Inf":        {[][]float64{{math.Inf(-1)}}, []int{0}, 2, "row 0, feature 0: value -Inf"},
 		"labels":      {[][]float64{{1}}, []int{0, 1}, 2, "2 labels for 1 rows"},
 		"classes":     {[][]float64{{1}}, []int{0}, 1, "1 classes: want at least 2"},
-		"label range": {[][]float64{{1}, {2}}, []int{1, 2}, 2, "label y[1] = 2 is outside [0, 2)"},
-		"negative":    {[][]float64{{1}}, []int{-1}, 2, "label y[0] = -1 is outside [0, 2)"},
+		"label range": {[][]float64{{1}, {2}}, []int{1, 2}, 2, "row 1: label 2 is outside [0, 2)"},
+		"negative":    {[][]float64{{1}}, []int{-1}, 2, "row 0: label -1 is outside [0, 2)"},
 	}
 	for name, c := range cases {
 		_, err := Data(c.X, c.y, c.classes)
