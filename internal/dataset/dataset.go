@@ -4,10 +4,12 @@ import (
 	"bytes"
 	_ "embed"
 	"encoding/csv"
-	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"strconv"
+
+	"github.com/rabcert/rab/internal/errs"
 )
 
 //go:embed spambase.csv
@@ -54,12 +56,14 @@ func SpambaseRAB() (Set, error) {
 // (row-major) and the digit 0..9 as label.
 func Digits() (Set, error) { return parse(digitsCSV, 10) }
 
-// parse reads a CSV with a header whose last column is an integer label in [0, classes).
+// parse reads a CSV with a header whose last column is an integer label in
+// [0, classes) and whose other columns are finite numbers. A malformed file is an error
+// wrapping ErrCorrupt.
 func parse(data []byte, classes int) (Set, error) {
 	r := csv.NewReader(bytes.NewReader(data))
 	header, err := r.Read()
 	if err != nil {
-		return Set{}, fmt.Errorf("dataset: header: %w", err)
+		return Set{}, errs.Corrupt("dataset: CSV header: %w", unexpected(err))
 	}
 	d := len(header) - 1
 	s := Set{Names: header[:d], Classes: classes}
@@ -69,17 +73,18 @@ func parse(data []byte, classes int) (Set, error) {
 			return s, nil
 		}
 		if err != nil {
-			return Set{}, fmt.Errorf("dataset: line %d: %w", line, err)
+			return Set{}, errs.Corrupt("dataset: CSV line %d: %w", line, err)
 		}
 		x := make([]float64, d)
 		for j := range x {
-			if x[j], err = strconv.ParseFloat(rec[j], 64); err != nil {
-				return Set{}, fmt.Errorf("dataset: line %d column %s: %w", line, header[j], err)
+			x[j], err = strconv.ParseFloat(rec[j], 64)
+			if err != nil || math.IsInf(x[j], 0) || math.IsNaN(x[j]) {
+				return Set{}, errs.Corrupt("dataset: CSV line %d column %s: %q is not a finite number", line, header[j], rec[j])
 			}
 		}
 		label, err := strconv.Atoi(rec[d])
 		if err != nil || label < 0 || label >= classes {
-			return Set{}, fmt.Errorf("dataset: line %d: label %q is not an integer in [0, %d)", line, rec[d], classes)
+			return Set{}, errs.Corrupt("dataset: CSV line %d: label %q is not an integer in [0, %d)", line, rec[d], classes)
 		}
 		s.X = append(s.X, x)
 		s.Y = append(s.Y, label)
