@@ -19,6 +19,15 @@
 // (DefaultLevels) edges computed from d, σ and L only (see DefaultEdges); WithEdges sets
 // them explicitly.
 //
+// # Options
+//
+// New takes Options. The model options WithSigma (required), WithK, WithClasses,
+// WithLevels and WithEdges fix the classifier; the runtime options WithWorkers,
+// WithTolerance and WithProgress return a RuntimeOption, which is both an Option and
+// a LoadOption. Unmarshal takes LoadOptions only, so a model option passed to it does
+// not compile: a decoded Smoother keeps the σ, K, classes and edges it was saved with.
+// A nil option is an error.
+//
 // # Exactness
 //
 // The computation is exact up to truncations whose total is bounded and reported by

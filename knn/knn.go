@@ -30,87 +30,6 @@ const (
 	MaxEdgeRatio = 1e8
 )
 
-// Option configures a Smoother (see New).
-type Option func(*config)
-
-type config struct {
-	sigma    float64
-	k        int
-	classes  int
-	levels   int
-	edges    []float64
-	workers  int
-	tol      float64
-	progress func(done, total int)
-	set      uint // bit mask of options given
-}
-
-const (
-	setSigma = 1 << iota
-	setK
-	setClasses
-	setLevels
-	setEdges
-	setWorkers
-	setTol
-	setProgress
-	// modelOptions change the smoothed classifier itself; Unmarshal rejects them.
-	modelOptions = setSigma | setK | setClasses | setLevels | setEdges
-)
-
-// WithSigma sets the standard deviation σ > 0 of the Gaussian noise added to every
-// training point. Required.
-func WithSigma(sigma float64) Option {
-	return func(c *config) { c.sigma = sigma; c.set |= setSigma }
-}
-
-// WithK sets the number of neighbours K, 1 ≤ K ≤ n. Default DefaultK (3).
-func WithK(k int) Option {
-	return func(c *config) { c.k = k; c.set |= setK }
-}
-
-// WithClasses sets the number of classes C; labels must lie in [0, C).
-// Default max(y)+1.
-func WithClasses(classes int) Option {
-	return func(c *config) { c.classes = classes; c.set |= setClasses }
-}
-
-// WithLevels sets the number of similarity levels L ≥ 2 used by DefaultEdges.
-// Default DefaultLevels (200). Together with WithEdges it must equal len(edges)+1.
-func WithLevels(levels int) Option {
-	return func(c *config) { c.levels = levels; c.set |= setLevels }
-}
-
-// WithEdges sets the finite bucket edges b_1 < … < b_{L−1} explicitly, in units of
-// squared Euclidean distance (not divided by σ²); bucket l is [b_{l−1}, b_l) with
-// b_0 = 0 and b_L = ∞, so L = len(edges)+1. The edges must not depend on the training
-// data, or the certificate is void. The slice is copied.
-func WithEdges(edges []float64) Option {
-	return func(c *config) { c.edges = append([]float64(nil), edges...); c.set |= setEdges }
-}
-
-// WithWorkers sets the number of goroutines ProbabilitiesBatch uses. Default
-// runtime.GOMAXPROCS(0).
-func WithWorkers(workers int) Option {
-	return func(c *config) { c.workers = workers; c.set |= setWorkers }
-}
-
-// WithTolerance sets the target tol ∈ (0, 10⁻³] for the truncations behind the error
-// bound reported by ProbabilitiesWithError: training points, buckets and series terms
-// are dropped only while their total contribution stays below about tol. The reported
-// bound adds worst-case floating-point rounding bounds on top, which grow with the
-// noncentralities λ (typically 10⁻¹¹, up to ~2·10⁻¹⁰ for raw Spambase inputs far from
-// all training points). Default DefaultTolerance (10⁻¹⁰).
-func WithTolerance(tol float64) Option {
-	return func(c *config) { c.tol = tol; c.set |= setTol }
-}
-
-// WithProgress sets a callback that ProbabilitiesBatch calls after each input with
-// the number of inputs done and the total. Calls are serialised; done increases.
-func WithProgress(progress func(done, total int)) Option {
-	return func(c *config) { c.progress = progress; c.set |= setProgress }
-}
-
 // Smoother is the exactly smoothed K-NN classifier of Theorem 3 (Appendix B of the
 // RAB paper): every training point x_i receives independent N(0, σ²I) noise, squared
 // distances to the input are quantised into L buckets, the K first points by (bucket,
@@ -135,13 +54,11 @@ type Smoother struct {
 }
 
 // New builds a Smoother from training inputs X (n rows of equal dimension d) and labels
-// y. WithSigma is required. X and y are copied.
+// y. WithSigma is required; a nil option is an error. X and y are copied.
 func New(X [][]float64, y []int, opts ...Option) (*Smoother, error) {
 	cfg := config{k: DefaultK, workers: runtime.GOMAXPROCS(0), tol: DefaultTolerance}
-	for _, o := range opts {
-		if o != nil {
-			o(&cfg)
-		}
+	if err := applyOptions("New", &cfg, opts, Option.apply); err != nil {
+		return nil, err
 	}
 	return newSmoother(X, y, cfg)
 }

@@ -42,9 +42,13 @@ func (s *Smoother) MarshalBinary() ([]byte, error) {
 }
 
 // Unmarshal decodes a Smoother written by MarshalBinary and validates it as New does.
-// opts may set runtime settings only (WithWorkers, WithProgress, WithTolerance);
-// options that change the classifier (σ, K, classes, levels, edges) are rejected.
-func Unmarshal(data []byte, opts ...Option) (*Smoother, error) {
+// opts are runtime options only (WithWorkers, WithProgress, WithTolerance): the
+// classifier's σ, K, classes and edges are those saved. A nil option is an error.
+func Unmarshal(data []byte, opts ...LoadOption) (*Smoother, error) {
+	cfg := config{workers: runtime.GOMAXPROCS(0)}
+	if err := applyOptions("Unmarshal", &cfg, opts, LoadOption.applyLoad); err != nil {
+		return nil, err
+	}
 	if len(data) < headerSize+4 {
 		return nil, fmt.Errorf("knn: model data too short (%d bytes)", len(data))
 	}
@@ -88,15 +92,6 @@ func Unmarshal(data []byte, opts ...Option) (*Smoother, error) {
 		X[i] = flat[uint64(i)*d : uint64(i+1)*d]
 		y[i] = int(binary.LittleEndian.Uint32(data[p:]))
 		p += 4
-	}
-	cfg := config{workers: runtime.GOMAXPROCS(0)}
-	for _, o := range opts {
-		if o != nil {
-			o(&cfg)
-		}
-	}
-	if cfg.set&modelOptions != 0 {
-		return nil, errors.New("knn: Unmarshal accepts only runtime options (WithWorkers, WithProgress, WithTolerance)")
 	}
 	if cfg.set&setTol == 0 {
 		cfg.tol = head[1]

@@ -86,7 +86,4 @@ func TestUnmarshalRejectsCorruptData(t *testing.T) {
 		require.Error(t, err, tc.name)
 		assert.Contains(t, err.Error(), tc.want, tc.name)
 	}
-	_, err = Unmarshal(data, WithK(1))
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "runtime options")
 }

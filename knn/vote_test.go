@@ -19,29 +19,29 @@ func TestVoteMethodsAgree(t *testing.T) {
 			ws := newWorkspace(s)
 			for rep := range 20 {
 				for c := range C {
-					ws.dptr[c] = make([]float64, K)
+					ws.voteDist[c] = make([]float64, K)
 					for g := range K {
 						if rng.IntN(4) > 0 || g == 0 {
-							ws.dptr[c][g] = rng.Float64()
+							ws.voteDist[c][g] = rng.Float64()
 						}
 					}
 				}
-				ws.own = rep % C
-				ws.enumerate = true
+				ws.ownClass = rep % C
+				ws.enumerateTallies = true
 				ws.vote()
-				byTally := append([]float64(nil), ws.res...)
-				ws.enumerate = false
+				byTally := append([]float64(nil), ws.winProb...)
+				ws.enumerateTallies = false
 				ws.vote()
 				prod := resetPoly(make([]float64, K))
 				for c := range C {
 					next := make([]float64, K)
-					convInto(next, prod, ws.dptr[c])
+					convInto(next, prod, ws.voteDist[c])
 					prod = next
 				}
 				var sum float64
 				for w := range C {
-					require.InDelta(t, byTally[w], ws.res[w], 1e-12*(1+byTally[w]), "C=%d K=%d w=%d", C, K, w)
-					sum += ws.res[w]
+					require.InDelta(t, byTally[w], ws.winProb[w], 1e-12*(1+byTally[w]), "C=%d K=%d w=%d", C, K, w)
+					sum += ws.winProb[w]
 				}
 				assert.InDelta(t, prod[K-1], sum, 1e-12*(1+sum), "C=%d K=%d", C, K)
 			}
@@ -54,20 +54,20 @@ func TestVoteTieRule(t *testing.T) {
 	s := &Smoother{k: 4, classes: 3}
 	for _, enumerate := range []bool{true, false} {
 		ws := newWorkspace(s)
-		ws.enumerate = enumerate
+		ws.enumerateTallies = enumerate
 		// Own class 2; the 3 others are certainly one of class 1 and two of class 0:
 		// tally (2, 1, 1) → class 0.
-		ws.dptr[0] = []float64{0, 0, 1, 0}
-		ws.dptr[1] = []float64{0, 1, 0, 0}
-		ws.dptr[2] = []float64{1, 0, 0, 0}
-		ws.own = 2
+		ws.voteDist[0] = []float64{0, 0, 1, 0}
+		ws.voteDist[1] = []float64{0, 1, 0, 0}
+		ws.voteDist[2] = []float64{1, 0, 0, 0}
+		ws.ownClass = 2
 		ws.vote()
-		assert.Equal(t, []float64{1, 0, 0}, ws.res, "enumerate=%v", enumerate)
+		assert.Equal(t, []float64{1, 0, 0}, ws.winProb, "enumerate=%v", enumerate)
 		// Own class 2, others one of class 2 and two of class 1: tally (0, 2, 2) → 1.
-		ws.dptr[0] = []float64{1, 0, 0, 0}
-		ws.dptr[1] = []float64{0, 0, 1, 0}
-		ws.dptr[2] = []float64{0, 1, 0, 0}
+		ws.voteDist[0] = []float64{1, 0, 0, 0}
+		ws.voteDist[1] = []float64{0, 0, 1, 0}
+		ws.voteDist[2] = []float64{0, 1, 0, 0}
 		ws.vote()
-		assert.Equal(t, []float64{0, 1, 0}, ws.res, "enumerate=%v", enumerate)
+		assert.Equal(t, []float64{0, 1, 0}, ws.winProb, "enumerate=%v", enumerate)
 	}
 }
