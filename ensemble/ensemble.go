@@ -2,10 +2,10 @@ package ensemble
 
 import (
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"sync"
 
+	"github.com/rabcert/rab/internal/errs"
 	"github.com/rabcert/rab/smoothing"
 )
 
@@ -39,52 +39,22 @@ type shared struct {
 	dim   int // input dimension d; 0 until known (see FromModels)
 }
 
-// member is one trained model h_k with its test-time noise u_k.
-type member struct {
-	mu     sync.Mutex // held while model predicts
-	model  Model
-	kind   string            // Kind() if the model is Kinded, else ""
-	size   int               // length of the model's MarshalBinary bytes
-	digest [sha256.Size]byte // their SHA-256
-	seed   uint64            // smoothing.SeedFromModel of those bytes: the seed of u_k
-	noise  []float64         // u_k, length d once the dimension is known
-}
-
-// newMember marshals model and derives the seed of its test-time noise.
-func newMember(model Model) (*member, error) {
-	data, err := model.MarshalBinary()
-	if err != nil {
-		return nil, fmt.Errorf("MarshalBinary: %w", err)
-	}
-	m := &member{model: model, size: len(data), digest: sha256.Sum256(data), seed: smoothing.SeedFromModel(data)}
-	if k, ok := model.(Kinded); ok {
-		m.kind = k.Kind()
-	}
-	return m, nil
-}
-
-// drawNoise draws the member's test-time noise u_k ~ noise^d from
-// smoothing.Stream(seed_k, 0), coordinate by coordinate (Algorithm 1, line 5).
-func (m *member) drawNoise(noise smoothing.Noise, u []float64) {
-	rng := smoothing.Stream(m.seed, 0)
-	for j := range u {
-		u[j] = noise.Sample(rng)
-	}
-	m.noise = u
-}
-
-// modelDim returns the InputDim of a Dimensioned model, or 0.
-func modelDim(model Model) int {
-	if dm, ok := model.(Dimensioned); ok {
-		return dm.InputDim()
-	}
-	return 0
-}
-
 // FromModels returns an Ensemble of members trained elsewhere, e.g. N networks trained
 // in another framework on noisy copies of the data drawn with the given noise. Member
 // k's test-time noise u_k is drawn from smoothing.Stream(smoothing.SeedFromModel(b_k), 0)
 // with b_k its MarshalBinary bytes, exactly as for members trained by Train.
+//
+// THE CERTIFICATE IS ONLY AS GOOD AS THE TRAINING THAT PRODUCED THESE MODELS, AND
+// FromModels CANNOT CHECK IT. The bounds of Algorithm 2 hold only if the models are
+// independent draws of the smoothed classifier: model k trained on the training set
+// plus its own independent noise ε_k (every feature of every row, drawn from noise),
+// no model trained on or tuned to the test inputs, and no two models sharing a fit
+// (package ensemble/onnx lists what the training side must do). Train enforces this
+// recipe; FromModels takes it on trust. What it does check: no model is nil, every
+// model marshals, no two models have identical bytes (one model counted twice would
+// pass for two independent votes and over-claim), Dimensioned models agree on the input
+// dimension, and models that report their number of classes (a Classes() int method)
+// report classes.
 //
 // u_k has one coordinate per input feature. If the models implement Dimensioned, they
 // must agree on InputDim and the noise is drawn at once. Otherwise the dimension is
@@ -93,34 +63,40 @@ func modelDim(model Model) int {
 // d draws of its stream, whenever it is drawn.
 //
 // The models must not change after FromModels: their bytes fix u_k, and Save checks
-// them. Models with identical bytes (the same model twice, or copies of one file) are
-// rejected: counted as independent votes they would over-claim. The models must not be
-// used elsewhere while the Ensemble votes unless they are safe for concurrent use. Seed returns 0 for an Ensemble built by FromModels.
+// them. The models must not be used elsewhere while the Ensemble votes unless they are
+// safe for concurrent use. Seed returns 0 for an Ensemble built by FromModels.
 func FromModels(models []Model, noise smoothing.Noise, classes int) (*Ensemble, error) {
 	if len(models) == 0 {
-		return nil, errors.New("ensemble: FromModels: no models: want at least 1")
+		return nil, errs.Invalid("ensemble: FromModels: no models: want at least 1")
 	}
 	members := make([]*member, len(models))
 	for k, model := range models {
 		if model == nil {
-			return nil, fmt.Errorf("ensemble: FromModels: model %d is nil", k)
+			return nil, errs.Invalid("ensemble: FromModels: model %d is nil", k)
 		}
-		m, err := newMember(model)
+		data, err := marshal(model, nil)
 		if err != nil {
-			return nil, fmt.Errorf("ensemble: FromModels: model %d: %w", k, err)
+			return nil, errs.Invalid("ensemble: FromModels: model %d: %w", k, err)
 		}
-		members[k] = m
+		if c, ok := model.(classed); ok && c.Classes() != classes {
+			return nil, errs.Invalid("ensemble: FromModels: model %d has %d classes, the ensemble %d: pass the models' number of classes", k, c.Classes(), classes)
+		}
+		members[k] = newMember(model, data)
 	}
 	s, err := newShared(members, noise, classes, 0, 0)
 	if err != nil {
-		return nil, fmt.Errorf("ensemble: FromModels: %w", err)
+		return nil, errs.Invalid("ensemble: FromModels: %w", err)
 	}
 	return &Ensemble{s: s, testNoise: true}, nil
 }
 
+// classed is implemented by models that know their number of classes.
+type classed interface{ Classes() int }
+
 // newShared returns the state of an ensemble of the given members. dim is the input
 // dimension if known, else 0; Dimensioned members must agree with it and each other.
-// If the dimension is known, every u_k is drawn.
+// If the dimension is known, every u_k is drawn. Its errors carry no sentinel: the
+// callers know whether the members came from the caller or from a file.
 func newShared(members []*member, noise smoothing.Noise, classes int, seed uint64, dim int) (*shared, error) {
 	s := &shared{members: members, noise: noise, classes: classes, seed: seed}
 	if err := s.validate(); err != nil {
@@ -149,7 +125,8 @@ func newShared(members []*member, noise smoothing.Noise, classes int, seed uint6
 }
 
 // checkDistinct rejects members with identical bytes: the same model counted twice
-// would pass for two independent draws of the smoothed classifier and over-claim.
+// would pass for two independent draws of the smoothed classifier and over-claim. It
+// keeps one digest per member, never their bytes.
 func (s *shared) checkDistinct() error {
 	first := make(map[[sha256.Size]byte]int, len(s.members))
 	for k, m := range s.members {
@@ -188,7 +165,7 @@ func (s *shared) fixDim(d int) error {
 		s.dim = d
 		return nil
 	}
-	return fmt.Errorf("inputs have %d features, the ensemble's members take %d", d, s.dim)
+	return errs.At(-1, -1, "inputs have %d features, the ensemble's members take %d", d, s.dim)
 }
 
 // WithoutTestNoise returns a view of e whose members vote on x itself instead of

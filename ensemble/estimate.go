@@ -2,9 +2,9 @@ package ensemble
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/rabcert/rab/bound"
+	"github.com/rabcert/rab/internal/errs"
 )
 
 // Estimate runs the estimation step of Algorithm 2 on x: the members' Votes, then
@@ -19,10 +19,10 @@ import (
 // about 1.39 times as many are needed, and fewer give Abstain.
 func (e *Ensemble) Estimate(ctx context.Context, x []float64, alpha float64, opts ...bound.Option) (bound.Estimation, error) {
 	if !(alpha > 0 && alpha < 1) {
-		return bound.Estimation{}, fmt.Errorf("ensemble: Estimate: α = %v: want 0 < α < 1", alpha)
+		return bound.Estimation{}, errs.Invalid("ensemble: Estimate: α = %v: want 0 < α < 1", alpha)
 	}
 	if need := bound.MinVotes(alpha, e.s.classes); e.Len() < need {
-		return bound.Estimation{}, fmt.Errorf("ensemble: Estimate: N = %d members can only ever abstain at α = %g with %d classes: train at least N = %d (bound.MinVotes)", e.Len(), alpha, e.s.classes, need)
+		return bound.Estimation{}, errs.Invalid("ensemble: Estimate: N = %d members can only ever abstain at α = %g with %d classes: train at least N = %d (bound.MinVotes)", e.Len(), alpha, e.s.classes, need)
 	}
 	counts, err := e.Votes(ctx, x)
 	if err != nil {
@@ -30,7 +30,7 @@ func (e *Ensemble) Estimate(ctx context.Context, x []float64, alpha float64, opt
 	}
 	est, err := bound.Estimate(counts, alpha, opts...)
 	if err != nil {
-		return bound.Estimation{}, fmt.Errorf("ensemble: Estimate: %w", err)
+		return bound.Estimation{}, errs.Invalid("ensemble: Estimate: %w", err)
 	}
 	return est, nil
 }

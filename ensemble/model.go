@@ -2,9 +2,10 @@ package ensemble
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"sync"
+
+	"github.com/rabcert/rab/internal/errs"
 )
 
 // BaseLearner trains one base classifier h_k (Algorithm 1, line 4). Fit receives the
@@ -13,7 +14,12 @@ import (
 // caller's slice. Every bit of the fit's randomness must come from seed, so that the
 // same inputs give the same model on any machine. Fit must not modify X or y, must stop
 // early with ctx.Err() when ctx is cancelled, must be safe to call from several
-// goroutines at once, and must return a new Model on every call.
+// goroutines at once, and must return a new Model on every call, which no later call
+// modifies: the members must be independent fits.
+//
+// Train checks what it can of this contract (see Train). Models whose kind has a
+// registered decoder (Kinded and RegisterDecoder) get the strongest check: the members
+// that vote are decoded afresh from the bytes each fit's model had when it returned.
 type BaseLearner interface {
 	Fit(ctx context.Context, X [][]float64, y []int, classes int, seed uint64) (Model, error)
 }
@@ -27,7 +33,9 @@ type BaseLearner interface {
 // MarshalBinary returns the model's serialised bytes; their SHA-256 seeds the model's
 // test-time noise (Algorithm 1, line 5) and they are what Save writes. A model that is
 // to be saved and loaded must also implement [Kinded] and have its kind registered with
-// [RegisterDecoder].
+// [RegisterDecoder]. A model whose bytes are large should also implement
+// encoding.BinaryAppender (AppendBinary with the same bytes): Train, Save and Load then
+// marshal every member into one reused buffer instead of allocating its size each time.
 type Model interface {
 	Predict(X [][]float64, out []int) error
 	MarshalBinary() ([]byte, error)
@@ -48,7 +56,9 @@ type Dimensioned interface {
 }
 
 // Decoder rebuilds a Model from the bytes its MarshalBinary returned. It must reject
-// malformed bytes with an error, never panic.
+// malformed bytes with an error, never panic, and must not keep data after it returns:
+// Load and Train reuse the buffer for the next member. Its errors need not wrap
+// ErrCorrupt: Load wraps them.
 type Decoder func(data []byte) (Model, error)
 
 var (
@@ -73,17 +83,26 @@ func RegisterDecoder(kind string, decode Decoder) {
 	decoders[kind] = decode
 }
 
-// decoder returns the decoder registered for kind.
-func decoder(kind string) (Decoder, error) {
+// lookupDecoder returns the decoder registered for kind, if any.
+func lookupDecoder(kind string) (Decoder, bool) {
 	decodersMu.RLock()
 	defer decodersMu.RUnlock()
-	if dec, ok := decoders[kind]; ok {
+	dec, ok := decoders[kind]
+	return dec, ok
+}
+
+// decoder returns the decoder registered for kind, or an error naming the kinds that
+// are registered.
+func decoder(kind string) (Decoder, error) {
+	if dec, ok := lookupDecoder(kind); ok {
 		return dec, nil
 	}
+	decodersMu.RLock()
 	known := make([]string, 0, len(decoders))
 	for k := range decoders {
 		known = append(known, k)
 	}
+	decodersMu.RUnlock()
 	sort.Strings(known)
-	return nil, fmt.Errorf("ensemble: no decoder registered for model kind %q (registered: %v); import the package that defines it, e.g. _ \"github.com/rabcert/rab/ensemble/gorgonia\"", kind, known)
+	return nil, errs.Corrupt("no decoder registered for model kind %q (registered: %v); import the package that defines it, e.g. _ \"github.com/rabcert/rab/ensemble/gorgonia\"", kind, known)
 }

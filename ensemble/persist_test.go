@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io"
 	"testing"
 
@@ -139,6 +140,8 @@ func TestLoadRejectsDamagedFiles(t *testing.T) {
 		if assert.Error(t, err, name) {
 			assert.Contains(t, err.Error(), c.want, name)
 			assert.Contains(t, err.Error(), "ensemble: Load", name)
+			assert.ErrorIs(t, err, ensemble.ErrCorrupt, name)
+			assert.NotErrorIs(t, err, ensemble.ErrInvalidInput, name)
 		}
 	}
 	_, err := ensemble.Load(bytes.NewReader(data[:len(data)-1]))
@@ -201,6 +204,8 @@ func TestLoadRejectsInconsistentManifests(t *testing.T) {
 		c.edit(man)
 		_, err := ensemble.Load(bytesReader(forge(t, man, model)))
 		assert.ErrorContains(t, err, c.want, name)
+		assert.ErrorIs(t, err, ensemble.ErrCorrupt, name)
+		assert.NotErrorIs(t, err, ensemble.ErrInvalidInput, name)
 	}
 	// A decoder that rejects its bytes.
 	bad := append([]byte(nil), model[:15]...)
@@ -245,4 +250,33 @@ func TestLoadedVotesUseRedrawnNoise(t *testing.T) {
 	assert.Equal(t, before, votes(t, loaded, X))
 	_, err = loaded.Votes(context.Background(), []float64{1})
 	assert.ErrorContains(t, err, "members take 2")
+}
+
+// FuzzLoad checks that no input makes Load panic, and that whatever Load accepts, Save
+// writes back byte for byte (the bytes Load consumed) and can vote.
+func FuzzLoad(f *testing.F) {
+	e, _ := trainBlobs(f)
+	f.Add(saved(f, e))
+	uniform, err := smoothing.Uniform(-1, 2)
+	require.NoError(f, err)
+	lazy, err := ensemble.FromModels(thresholds(3), uniform, 2)
+	require.NoError(f, err)
+	f.Add(saved(f, lazy.WithoutTestNoise()))
+	f.Add([]byte("RABENSMB\x01\x00\x00\x00\x02\x00\x00\x00{}"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r := bytes.NewReader(data)
+		loaded, err := ensemble.Load(r)
+		if err != nil {
+			if !errors.Is(err, ensemble.ErrCorrupt) {
+				t.Fatalf("Load error does not wrap ErrCorrupt: %v", err)
+			}
+			return
+		}
+		consumed := data[:len(data)-r.Len()]
+		if got := saved(t, loaded); !bytes.Equal(got, consumed) {
+			t.Fatalf("Save(Load(f)) differs from f")
+		}
+		d := max(loaded.Dim(), 1)
+		_, _ = loaded.Votes(context.Background(), make([]float64, d))
+	})
 }

@@ -129,6 +129,8 @@ func TestTrainRejectsBadInput(t *testing.T) {
 		opts := append([]ensemble.Option{ensemble.WithModels(2), ensemble.WithProgress(func(int, int) { calls++ })}, c.opts...)
 		_, err := ensemble.Train(context.Background(), c.X, c.y, c.l, c.noise, opts...)
 		assert.ErrorContains(t, err, c.want, name)
+		assert.ErrorIs(t, err, ensemble.ErrInvalidInput, name)
+		assert.NotErrorIs(t, err, ensemble.ErrCorrupt, name)
 		assert.Zero(t, calls, "%s: validation must come before any work", name)
 	}
 	// WithClasses allows classes absent from y.
@@ -257,4 +259,48 @@ func TestAccessors(t *testing.T) {
 	require.Len(t, models, 12)
 	models[0] = nil
 	assert.NotNil(t, e.Models()[0], "Models returns a copy")
+}
+
+// TestErrorsCallersCanTestFor: nil arguments and options, and located input errors,
+// wrap ErrInvalidInput; a cancelled context wraps neither sentinel.
+func TestErrorsCallersCanTestFor(t *testing.T) {
+	X, y := blobs(3, 2, 2, 3)
+	l, noise := newLogistic(t), gaussian(t, 1)
+	var nilCtx context.Context
+	_, err := ensemble.Train(nilCtx, X, y, l, noise, ensemble.WithModels(2))
+	assert.ErrorIs(t, err, ensemble.ErrInvalidInput)
+	assert.ErrorContains(t, err, "ensemble: Train: nil context")
+	_, err = ensemble.Train(context.Background(), X, y, l, noise, ensemble.WithModels(2), nil)
+	assert.ErrorIs(t, err, ensemble.ErrInvalidInput)
+	assert.EqualError(t, err, "ensemble: Train: option 1 is nil")
+
+	bad := [][]float64{{1, 2}, {3, math.NaN()}}
+	_, err = ensemble.Train(context.Background(), bad, []int{0, 1}, l, noise, ensemble.WithModels(2))
+	var ie *ensemble.InputError
+	require.ErrorAs(t, err, &ie)
+	assert.Equal(t, [2]int{1, 1}, [2]int{ie.Row, ie.Feature})
+
+	e, X := trainBlobs(t)
+	_, err = e.VotesBatch(context.Background(), [][]float64{X[0], {1, 2, 3, math.Inf(1)}})
+	require.ErrorAs(t, err, &ie)
+	assert.Equal(t, [2]int{1, 3}, [2]int{ie.Row, ie.Feature})
+	_, err = e.VotesBatch(nilCtx, X)
+	assert.ErrorIs(t, err, ensemble.ErrInvalidInput)
+	_, err = e.Estimate(context.Background(), X[0], 2)
+	assert.ErrorIs(t, err, ensemble.ErrInvalidInput)
+	_, err = ensemble.Load(nil)
+	assert.ErrorIs(t, err, ensemble.ErrInvalidInput)
+	assert.ErrorIs(t, e.Save(nil), ensemble.ErrInvalidInput)
+	_, err = ensemble.FromModels(nil, noise, 2)
+	assert.ErrorIs(t, err, ensemble.ErrInvalidInput)
+	_, err = ensemble.FromModels([]ensemble.Model{plainModel{}}, smoothing.Noise{}, 2)
+	assert.ErrorIs(t, err, ensemble.ErrInvalidInput)
+	assert.ErrorIs(t, err, smoothing.ErrZeroNoise)
+
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = ensemble.Train(cancelled, X, make([]int, len(X)), l, noise, ensemble.WithModels(2), ensemble.WithClasses(3))
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.NotErrorIs(t, err, ensemble.ErrInvalidInput)
+	assert.NotErrorIs(t, err, ensemble.ErrCorrupt)
 }

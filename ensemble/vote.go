@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 
 	"github.com/rabcert/rab/internal/check"
+	"github.com/rabcert/rab/internal/errs"
 )
 
 // blockRows is the number of inputs a member predicts in one call: it bounds each
@@ -32,6 +33,9 @@ func (e *Ensemble) Votes(ctx context.Context, x []float64) ([]int, error) {
 // VotesBatch returns Votes for every row of X: counts[i][c] is the number of members
 // voting c on X[i]. Each member predicts blocks of up to 256 rows per call.
 func (e *Ensemble) VotesBatch(ctx context.Context, X [][]float64) ([][]int, error) {
+	if ctx == nil {
+		return nil, errs.Invalid("ensemble: votes: nil context: pass context.Background() or a real context")
+	}
 	if len(X) == 0 {
 		return [][]int{}, nil
 	}
@@ -132,12 +136,12 @@ func (v *voting) vote(m *member, lo, hi int, sc *scratch, counts []int) error {
 	}
 	pred := sc.predictions(len(X))
 	if err := m.predict(rows, pred); err != nil {
-		return fmt.Errorf("predicting inputs %d to %d: %w", lo, hi-1, err)
+		return errs.Invalid("predicting inputs %d to %d: %w", lo, hi-1, err)
 	}
 	c := v.e.s.classes
 	for i, p := range pred {
 		if p < 0 || p >= c {
-			return fmt.Errorf("predicted class %d for input %d: want a class in [0, %d)", p, lo+i, c)
+			return errs.Invalid("predicted class %d for input %d: want a class in [0, %d)", p, lo+i, c)
 		}
 		counts[(lo+i)*c+p]++
 	}

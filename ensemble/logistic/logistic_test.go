@@ -1,9 +1,11 @@
 package logistic
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -11,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/rabcert/rab/ensemble"
 	"github.com/rabcert/rab/ensemble/internal/synth"
 	"github.com/rabcert/rab/internal/dataset"
 )
@@ -33,7 +36,7 @@ func accuracy(t *testing.T, m *Model, X [][]float64, y []int) float64 {
 	return float64(correct) / float64(len(X))
 }
 
-func fit(t *testing.T, X [][]float64, y []int, classes int, opts ...Option) *Model {
+func fit(t testing.TB, X [][]float64, y []int, classes int, opts ...Option) *Model {
 	t.Helper()
 	l, err := New(opts...)
 	require.NoError(t, err)
@@ -176,13 +179,16 @@ func TestBadInput(t *testing.T) {
 	for name, c := range cases {
 		_, err := l.Fit(ctx, c.X, c.y, c.classes, 0)
 		assert.ErrorContains(t, err, c.want, name)
+		assert.ErrorIs(t, err, ensemble.ErrInvalidInput, name)
 	}
 	for _, opts := range [][]Option{{WithIterations(0)}, {WithL2(0)}, {WithL2(-1)}, {WithL2(math.NaN())}, {WithL2(math.Inf(1))}} {
 		_, err := New(opts...)
 		assert.Error(t, err)
+		assert.ErrorIs(t, err, ensemble.ErrInvalidInput)
 	}
-	_, err = New(nil, WithIterations(3))
-	assert.NoError(t, err, "a nil option is skipped")
+	_, err = New(WithIterations(3), nil)
+	assert.ErrorIs(t, err, ensemble.ErrInvalidInput, "a nil option is an error (CONTRIBUTING.md)")
+	assert.EqualError(t, err, "logistic: New: option 1 is nil")
 }
 
 func TestFitStopsWhenCancelled(t *testing.T) {
@@ -201,6 +207,21 @@ func TestPredictErrors(t *testing.T) {
 	assert.ErrorContains(t, m.Predict([][]float64{{1, 2, 3}}, make([]int, 1)), "row 0 has 3 features, the model was fitted on 2")
 	assert.ErrorContains(t, m.Predict([][]float64{{math.NaN(), 0}}, make([]int, 1)), "non-finite score")
 	assert.ErrorContains(t, m.Predict([][]float64{{math.Inf(1), 0}}, make([]int, 1)), "non-finite score")
+	var ie *ensemble.InputError
+	require.ErrorAs(t, m.Predict([][]float64{{0, 1}, {0, math.NaN()}}, make([]int, 2)), &ie)
+	assert.Equal(t, [2]int{1, 1}, [2]int{ie.Row, ie.Feature})
+	assert.ErrorIs(t, m.Predict(X, make([]int, 3)), ensemble.ErrInvalidInput)
+}
+
+// TestAppendBinary: AppendBinary appends MarshalBinary's bytes.
+func TestAppendBinary(t *testing.T) {
+	X, y := blobs(5, 2, 2, 11)
+	m := fit(t, X, y, 2)
+	data, err := m.MarshalBinary()
+	require.NoError(t, err)
+	got, err := m.AppendBinary([]byte("prefix"))
+	require.NoError(t, err)
+	assert.Equal(t, append([]byte("prefix"), data...), got)
 }
 
 func TestMarshalRoundTrip(t *testing.T) {
@@ -239,6 +260,7 @@ func TestUnmarshalRejectsMalformedBytes(t *testing.T) {
 	for name, b := range cases {
 		var m Model
 		assert.Error(t, m.UnmarshalBinary(b), name)
+		assert.ErrorIs(t, m.UnmarshalBinary(b), ensemble.ErrCorrupt, name)
 	}
 }
 
@@ -265,4 +287,38 @@ func TestBaselineShortcut(t *testing.T) {
 	pred := make([]int, 3)
 	require.NoError(t, back.Predict([][]float64{{0, 9}, {0, 11}, {-5, 6}}, pred))
 	assert.Equal(t, []int{0, 1, 1}, pred)
+}
+
+// FuzzUnmarshalBinary checks that no input makes the decoder panic, that every
+// rejection wraps ensemble.ErrCorrupt, and that whatever it accepts marshals back to
+// the same bytes and predicts.
+func FuzzUnmarshalBinary(f *testing.F) {
+	X, y := blobs(5, 3, 3, 13)
+	for _, classes := range []int{2, 3} {
+		yc := y
+		if classes == 2 {
+			yc = make([]int, len(y))
+			for i, c := range y {
+				yc[i] = c % 2
+			}
+		}
+		data, err := fit(f, X, yc, classes).MarshalBinary()
+		require.NoError(f, err)
+		f.Add(data)
+	}
+	f.Add([]byte(magic))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var m Model
+		if err := m.UnmarshalBinary(data); err != nil {
+			if !errors.Is(err, ensemble.ErrCorrupt) {
+				t.Fatalf("error does not wrap ErrCorrupt: %v", err)
+			}
+			return
+		}
+		back, err := m.MarshalBinary()
+		if err != nil || !bytes.Equal(back, data) {
+			t.Fatalf("MarshalBinary(UnmarshalBinary(b)) differs from b (err %v)", err)
+		}
+		_ = m.Predict([][]float64{make([]float64, m.InputDim())}, make([]int, 1))
+	})
 }

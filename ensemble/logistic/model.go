@@ -1,12 +1,13 @@
 package logistic
 
 import (
+	"encoding"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"math"
 
 	"github.com/rabcert/rab/ensemble"
+	"github.com/rabcert/rab/internal/errs"
 )
 
 // Kind is the model kind under which package logistic registers its decoder with
@@ -48,9 +49,10 @@ func newModel(d, c int, mean, weights, bias []float64) *Model {
 }
 
 var (
-	_ ensemble.Model       = (*Model)(nil)
-	_ ensemble.Kinded      = (*Model)(nil)
-	_ ensemble.Dimensioned = (*Model)(nil)
+	_ encoding.BinaryAppender = (*Model)(nil)
+	_ ensemble.Model          = (*Model)(nil)
+	_ ensemble.Kinded         = (*Model)(nil)
+	_ ensemble.Dimensioned    = (*Model)(nil)
 )
 
 // Kind returns Kind.
@@ -67,12 +69,12 @@ func (m *Model) Classes() int { return m.classes }
 // error.
 func (m *Model) Predict(X [][]float64, out []int) error {
 	if len(out) != len(X) {
-		return fmt.Errorf("logistic: Predict: out has length %d for %d rows: they must match", len(out), len(X))
+		return errs.Invalid("logistic: Predict: out has length %d for %d rows: they must match", len(out), len(X))
 	}
 	c := m.classes
 	for i, row := range X {
 		if len(row) != m.dim {
-			return fmt.Errorf("logistic: Predict: row %d has %d features, the model was fitted on %d", i, len(row), m.dim)
+			return errs.Invalid("logistic: Predict: row %d has %d features, the model was fitted on %d", i, len(row), m.dim)
 		}
 		// A baseline class 0 scores 0 (Σ (x_j − μ_j)·0 = 0 for finite x; a non-finite x
 		// shows in the other classes' scores), so only classes 1 … C−1 are computed.
@@ -83,7 +85,7 @@ func (m *Model) Predict(X [][]float64, out []int) error {
 		for k := first; k < c; k++ {
 			score := m.bias[k] + centredDot(row, m.mean, m.weights[k*m.dim:(k+1)*m.dim])
 			if math.IsNaN(score) || math.IsInf(score, 0) {
-				return fmt.Errorf("logistic: Predict: row %d has a non-finite score for class %d: inputs must be finite", i, k)
+				return fmt.Errorf("logistic: Predict: %w", nonFinite(i, row, k))
 			}
 			if score > bestScore {
 				best, bestScore = k, score
@@ -104,10 +106,26 @@ const (
 	headerSize = len(magic) + 1 + 4 + 4
 )
 
+// nonFinite returns the error for row i of X, whose score for class k is not finite,
+// located at the row's first non-finite feature if it has one.
+func nonFinite(i int, row []float64, k int) error {
+	for j, v := range row {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return errs.At(i, j, "non-finite score for class %d: value %v: inputs must be finite", k, v)
+		}
+	}
+	return errs.At(i, -1, "non-finite score for class %d: features too large for the model; rescale them", k)
+}
+
 // MarshalBinary encodes the model (format version 1). It implements
 // encoding.BinaryMarshaler and never fails.
 func (m *Model) MarshalBinary() ([]byte, error) {
-	out := make([]byte, 0, headerSize+8*(len(m.mean)+len(m.weights)+len(m.bias)))
+	return m.AppendBinary(make([]byte, 0, headerSize+8*(len(m.mean)+len(m.weights)+len(m.bias))))
+}
+
+// AppendBinary appends the bytes of MarshalBinary to out. It implements
+// encoding.BinaryAppender and never fails.
+func (m *Model) AppendBinary(out []byte) ([]byte, error) {
 	out = append(out, magic...)
 	out = append(out, version)
 	out = binary.LittleEndian.AppendUint32(out, uint32(m.dim))
@@ -135,26 +153,27 @@ func (m *Model) checkFinite() error {
 
 // UnmarshalBinary decodes bytes written by MarshalBinary. It rejects bytes of another
 // format or version, a length that does not match the stated dimensions, and
-// non-finite parameters.
+// non-finite parameters, with an error wrapping ensemble.ErrCorrupt. It does not keep
+// data.
 func (m *Model) UnmarshalBinary(data []byte) error {
 	if len(data) < headerSize || string(data[:len(magic)]) != magic {
-		return errors.New("logistic: not a logistic model (bad magic or too short)")
+		return errs.Corrupt("logistic: not a logistic model (bad magic or too short)")
 	}
 	if v := data[len(magic)]; v != version {
-		return fmt.Errorf("logistic: model format version %d, this build reads version %d", v, version)
+		return errs.Corrupt("logistic: model format version %d, this build reads version %d", v, version)
 	}
 	d := int(binary.LittleEndian.Uint32(data[len(magic)+1:]))
 	c := int(binary.LittleEndian.Uint32(data[len(magic)+5:]))
 	floats := (len(data) - headerSize) / 8
 	// d, c ≤ floats keeps the product below 2⁶² before it is compared.
 	if d < 1 || c < 2 || d > floats || c > floats || d*(c+1)+c != floats || (len(data)-headerSize)%8 != 0 {
-		return fmt.Errorf("logistic: corrupt model: %d bytes of parameters for d = %d features and C = %d classes (want d ≥ 1, C ≥ 2 and 8·(d·(C+1)+C) bytes)", len(data)-headerSize, d, c)
+		return errs.Corrupt("logistic: corrupt model: %d bytes of parameters for d = %d features and C = %d classes (want d ≥ 1, C ≥ 2 and 8·(d·(C+1)+C) bytes)", len(data)-headerSize, d, c)
 	}
 	params := make([]float64, floats)
 	for i := range params {
 		v := math.Float64frombits(binary.LittleEndian.Uint64(data[headerSize+8*i:]))
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("logistic: corrupt model: parameter %d is %v", i, v)
+			return errs.Corrupt("logistic: corrupt model: parameter %d is %v", i, v)
 		}
 		params[i] = v
 	}

@@ -1,6 +1,7 @@
 package onnx
 
 import (
+	"encoding"
 	"errors"
 	"fmt"
 	"math"
@@ -14,6 +15,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/rabcert/rab/ensemble"
+	"github.com/rabcert/rab/internal/errs"
 )
 
 // Kind is the model kind under which ensemble.Save records ONNX members and under which
@@ -31,9 +33,10 @@ func init() {
 }
 
 var (
-	_ ensemble.Model       = (*Model)(nil)
-	_ ensemble.Kinded      = (*Model)(nil)
-	_ ensemble.Dimensioned = (*Model)(nil)
+	_ encoding.BinaryAppender = (*Model)(nil)
+	_ ensemble.Model          = (*Model)(nil)
+	_ ensemble.Kinded         = (*Model)(nil)
+	_ ensemble.Dimensioned    = (*Model)(nil)
 )
 
 // buildMu serialises graph construction: onnx-go's gorgonnx backend names graph nodes
@@ -60,11 +63,13 @@ type Model struct {
 // Load builds a Model from the bytes of an ONNX file. It rejects, with an error saying
 // why, models that are not classifiers of the form [batch, d1, …] → [batch, classes],
 // that use an operator, attribute or opset outside what is supported (see the package
-// documentation), or that onnx-go fails to build and run on a zero input.
+// documentation), or that onnx-go fails to build and run on a zero input. Every such
+// error wraps ensemble.ErrCorrupt: the bytes cannot be decoded into a supported model.
+// Load does not keep data: the Model holds a copy.
 func Load(data []byte) (*Model, error) {
 	m, err := load(data)
 	if err != nil {
-		return nil, fmt.Errorf("onnx: %w", err)
+		return nil, errs.Corrupt("onnx: %w", err)
 	}
 	return m, nil
 }
@@ -187,41 +192,49 @@ func (m *Model) Kind() string { return Kind }
 
 // MarshalBinary returns a copy of the ONNX bytes the model was loaded from.
 func (m *Model) MarshalBinary() ([]byte, error) {
-	return append([]byte(nil), m.data...), nil
+	return m.AppendBinary(nil)
+}
+
+// AppendBinary appends the ONNX bytes the model was loaded from to b. It implements
+// encoding.BinaryAppender.
+func (m *Model) AppendBinary(b []byte) ([]byte, error) {
+	return append(b, m.data...), nil
 }
 
 // Scores evaluates the model on one row x (len(x) == InputDim()) and writes its raw
 // output, one score per class (logits or probabilities, whatever the model outputs),
 // into scores (len(scores) == Classes()). The row is rounded to float32, the model's
-// element type. It returns an error if x or the output holds NaN or ±Inf.
+// element type. It returns an error wrapping ensemble.ErrInvalidInput if x or the
+// output holds NaN or ±Inf (an *ensemble.InputError naming the feature for x).
 func (m *Model) Scores(x []float64, scores []float64) error {
 	if len(scores) != m.sig.classes {
-		return fmt.Errorf("onnx: scores has length %d, want Classes() = %d", len(scores), m.sig.classes)
+		return errs.Invalid("onnx: scores has length %d, want Classes() = %d", len(scores), m.sig.classes)
 	}
-	if err := m.scores(x, scores); err != nil {
+	if err := m.scores(-1, x, scores); err != nil {
 		return fmt.Errorf("onnx: %w", err)
 	}
 	return nil
 }
 
-// scores is Scores without the check of len(scores).
-func (m *Model) scores(x []float64, scores []float64) error {
+// scores is Scores without the check of len(scores), for x = X[row] (row −1: a lone
+// input). Its errors wrap errs.ErrInvalidInput, located at the row and feature.
+func (m *Model) scores(row int, x []float64, scores []float64) error {
 	if len(x) != m.sig.inputDim {
-		return fmt.Errorf("input row has %d features, the model's input %q takes %d", len(x), m.sig.input, m.sig.inputDim)
+		return errs.At(row, -1, "input row has %d features, the model's input %q takes %d", len(x), m.sig.input, m.sig.inputDim)
 	}
 	for i, v := range x {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("input feature %d is %v", i, v)
+			return errs.At(row, i, "input feature %d is %v", i, v)
 		}
 		m.batch[i] = float32(v)
 	}
 	out, err := m.run()
 	if err != nil {
-		return fmt.Errorf("running the model: %w", err)
+		return errs.At(row, -1, "running the model: %v", err)
 	}
 	for j, v := range out.Data().([]float32)[:m.sig.classes] {
 		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-			return fmt.Errorf("model output %d is %v", j, v)
+			return errs.At(row, -1, "model output %d is %v", j, v)
 		}
 		scores[j] = float64(v)
 	}
@@ -232,11 +245,11 @@ func (m *Model) scores(x []float64, scores []float64) error {
 // such class on ties). len(out) must equal len(X); X is not modified.
 func (m *Model) Predict(X [][]float64, out []int) error {
 	if len(out) != len(X) {
-		return fmt.Errorf("onnx: %d rows but output buffer of length %d", len(X), len(out))
+		return errs.Invalid("onnx: %d rows but output buffer of length %d", len(X), len(out))
 	}
 	for i, x := range X {
-		if err := m.scores(x, m.outputs); err != nil {
-			return fmt.Errorf("onnx: row %d: %w", i, err)
+		if err := m.scores(i, x, m.outputs); err != nil {
+			return fmt.Errorf("onnx: %w", err)
 		}
 		out[i] = argmax(m.outputs)
 	}
@@ -254,15 +267,16 @@ func argmax(xs []float64) int {
 	return best
 }
 
-// LoadFile loads a Model from an ONNX file.
+// LoadFile loads a Model from an ONNX file. A file that cannot be read is an error
+// wrapping ensemble.ErrInvalidInput, one that Load rejects wraps ensemble.ErrCorrupt.
 func LoadFile(path string) (*Model, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("onnx: %w", err)
+		return nil, errs.Invalid("onnx: %w", err)
 	}
 	m, err := load(data)
 	if err != nil {
-		return nil, fmt.Errorf("onnx: %s: %w", path, err)
+		return nil, errs.Corrupt("onnx: %s: %w", path, err)
 	}
 	return m, nil
 }
@@ -271,7 +285,7 @@ func LoadFile(path string) (*Model, error) {
 // ensemble.FromModels. All models must agree on InputDim and Classes.
 func LoadFiles(paths []string) ([]ensemble.Model, error) {
 	if len(paths) == 0 {
-		return nil, errors.New("onnx: no model files given")
+		return nil, errs.Invalid("onnx: no model files given")
 	}
 	models := make([]ensemble.Model, len(paths))
 	var first *Model
@@ -283,7 +297,7 @@ func LoadFiles(paths []string) ([]ensemble.Model, error) {
 		if first == nil {
 			first = m
 		} else if m.InputDim() != first.InputDim() || m.Classes() != first.Classes() {
-			return nil, fmt.Errorf("onnx: %s maps %d features to %d classes but %s maps %d to %d; ensemble members must agree",
+			return nil, errs.Invalid("onnx: %s maps %d features to %d classes but %s maps %d to %d; ensemble members must agree",
 				path, m.InputDim(), m.Classes(), paths[0], first.InputDim(), first.Classes())
 		}
 		models[i] = m
@@ -295,7 +309,7 @@ func LoadFiles(paths []string) ([]ensemble.Model, error) {
 func LoadDir(dir string) ([]ensemble.Model, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, fmt.Errorf("onnx: %w", err)
+		return nil, errs.Invalid("onnx: %w", err)
 	}
 	var paths []string
 	for _, e := range entries {
@@ -304,7 +318,7 @@ func LoadDir(dir string) ([]ensemble.Model, error) {
 		}
 	}
 	if len(paths) == 0 {
-		return nil, fmt.Errorf("onnx: no *.onnx files in %s", dir)
+		return nil, errs.Invalid("onnx: no *.onnx files in %s", dir)
 	}
 	return LoadFiles(paths)
 }

@@ -120,6 +120,8 @@ func TestLoadCorrupt(t *testing.T) {
 
 	_, err = Load(good[:len(good)/2])
 	require.ErrorContains(t, err, "not a valid ONNX protobuf")
+	assert.ErrorIs(t, err, ensemble.ErrCorrupt)
+	assert.NotErrorIs(t, err, ensemble.ErrInvalidInput)
 
 	x := [][]float64{{0.1, -0.2, 0.3, -0.4}}
 	out := make([]int, 1)
@@ -175,6 +177,11 @@ func TestPredictBadInput(t *testing.T) {
 	require.ErrorContains(t, err, "input feature 1 is NaN")
 	err = m.Predict([][]float64{{1, 2, math.Inf(-1), 4}}, out)
 	require.ErrorContains(t, err, "input feature 2 is -Inf")
+	var ie *ensemble.InputError
+	require.ErrorAs(t, m.Predict([][]float64{{1, 2, 3, 4}, {1, 2, math.NaN(), 4}}, make([]int, 2)), &ie)
+	assert.Equal(t, [2]int{1, 2}, [2]int{ie.Row, ie.Feature})
+	require.ErrorAs(t, m.Scores([]float64{1, math.Inf(1), 3, 4}, make([]float64, 3)), &ie)
+	assert.Equal(t, [2]int{-1, 1}, [2]int{ie.Row, ie.Feature})
 	err = m.Scores([]float64{1, 2, 3, 4}, make([]float64, 2))
 	require.ErrorContains(t, err, "scores has length 2, want Classes() = 3")
 
@@ -240,6 +247,11 @@ func TestLoadFilesAndDir(t *testing.T) {
 	require.ErrorContains(t, err, "maps 4 features to 2 classes")
 	_, err = LoadFiles([]string{filepath.Join("testdata", "mlp.onnx"), filepath.Join("testdata", "reject", "concat.onnx")})
 	require.ErrorContains(t, err, "concat.onnx: unsupported model")
+	assert.ErrorIs(t, err, ensemble.ErrCorrupt)
+	_, err = LoadDir(filepath.Join(dir, "missing"))
+	assert.ErrorIs(t, err, ensemble.ErrInvalidInput)
+	_, err = LoadFiles([]string{filepath.Join("testdata", "mlp.onnx"), filepath.Join("testdata", "binary.onnx")})
+	assert.ErrorIs(t, err, ensemble.ErrInvalidInput)
 }
 
 // TestParallel loads and runs models in several goroutines at once, one model per
