@@ -38,6 +38,14 @@
 // package image, so importing them (e.g. _ "github.com/rabcert/rab/ensemble/logistic")
 // is what lets Load read their models.
 //
+// # Errors
+//
+// Errors about the caller's input — data, options, a nil argument, a learner or model
+// that breaks its contract — wrap [ErrInvalidInput] (an [InputError] names the row and
+// feature where there is one); bytes that cannot be decoded wrap [ErrCorrupt]. Test
+// with errors.Is and errors.As. A cancelled context returns an error wrapping
+// ctx.Err() and neither sentinel.
+//
 // # Concurrency
 //
 // An Ensemble is safe for concurrent use. Members vote in parallel (see
