@@ -1,12 +1,12 @@
 package smoothing
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
 
 	"github.com/rabcert/rab/internal/check"
+	"github.com/rabcert/rab/internal/errs"
 )
 
 // Kind names a smoothing distribution.
@@ -31,8 +31,8 @@ func (k Kind) String() string {
 }
 
 // ErrZeroNoise is returned by the methods of a Noise that was not made by Gaussian or
-// Uniform.
-var ErrZeroNoise = errors.New("smoothing: zero Noise: construct it with Gaussian or Uniform")
+// Uniform. It wraps errs.ErrInvalidInput (rab.ErrInvalidInput).
+var ErrZeroNoise = errs.Invalid("smoothing: zero Noise: construct it with Gaussian or Uniform")
 
 // Noise is a smoothing distribution applied independently to every coordinate of every
 // row. The zero value is not usable; construct it with Gaussian or Uniform. A Noise is
@@ -47,7 +47,7 @@ type Noise struct {
 // Corollary 1 (eq. (12)). σ must be finite and positive.
 func Gaussian(sigma float64) (Noise, error) {
 	if !(sigma > 0) || math.IsInf(sigma, 0) {
-		return Noise{}, fmt.Errorf("smoothing: Gaussian σ = %v: want a finite σ > 0", sigma)
+		return Noise{}, errs.Invalid("smoothing: Gaussian σ = %v: want a finite σ > 0", sigma)
 	}
 	return Noise{kind: KindGaussian, sigma: sigma}, nil
 }
@@ -56,10 +56,10 @@ func Gaussian(sigma float64) (Noise, error) {
 // Corollary 2 (eq. (15)). a and b must be finite with a < b.
 func Uniform(a, b float64) (Noise, error) {
 	if math.IsNaN(a) || math.IsNaN(b) || math.IsInf(a, 0) || math.IsInf(b, 0) {
-		return Noise{}, fmt.Errorf("smoothing: Uniform [%v, %v]: bounds must be finite numbers", a, b)
+		return Noise{}, errs.Invalid("smoothing: Uniform [%v, %v]: bounds must be finite numbers", a, b)
 	}
 	if !(a < b) || math.IsInf(b-a, 0) {
-		return Noise{}, fmt.Errorf("smoothing: Uniform [%v, %v]: want a < b with finite width b − a", a, b)
+		return Noise{}, errs.Invalid("smoothing: Uniform [%v, %v]: want a < b with finite width b − a", a, b)
 	}
 	return Noise{kind: KindUniform, a: a, b: b}, nil
 }
@@ -104,7 +104,7 @@ func (n Noise) Perturb(rng *rand.Rand, dst, x []float64) error {
 		return ErrZeroNoise
 	}
 	if len(dst) != len(x) {
-		return fmt.Errorf("smoothing: Perturb: dst has length %d, x has length %d: they must match", len(dst), len(x))
+		return errs.Invalid("smoothing: Perturb: dst has length %d, x has length %d: they must match", len(dst), len(x))
 	}
 	for j, v := range x {
 		dst[j] = v + n.Sample(rng)
@@ -122,7 +122,7 @@ func (n Noise) PerturbData(rng *rand.Rand, X [][]float64) ([][]float64, error) {
 	}
 	d, err := check.Matrix(X)
 	if err != nil {
-		return nil, fmt.Errorf("smoothing: PerturbData: %w", err)
+		return nil, fmt.Errorf("smoothing: PerturbData: %w", err) // an *errs.InputError
 	}
 	flat := make([]float64, len(X)*d)
 	out := make([][]float64, len(X))

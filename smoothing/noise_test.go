@@ -8,16 +8,18 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/rabcert/rab/internal/errs"
 )
 
 func TestConstructorsRejectBadParameters(t *testing.T) {
 	for _, sigma := range []float64{0, -1, math.NaN(), math.Inf(1)} {
 		_, err := Gaussian(sigma)
-		assert.Error(t, err, "σ = %v", sigma)
+		assert.ErrorIs(t, err, errs.ErrInvalidInput, "σ = %v", sigma)
 	}
 	for _, ab := range [][2]float64{{1, 1}, {2, 1}, {math.NaN(), 1}, {0, math.Inf(1)}, {-math.MaxFloat64, math.MaxFloat64}} {
 		_, err := Uniform(ab[0], ab[1])
-		assert.Error(t, err, "[a, b] = %v", ab)
+		assert.ErrorIs(t, err, errs.ErrInvalidInput, "[a, b] = %v", ab)
 	}
 	g, err := Gaussian(0.25)
 	require.NoError(t, err)
@@ -34,6 +36,7 @@ func TestConstructorsRejectBadParameters(t *testing.T) {
 func TestZeroNoiseIsAnError(t *testing.T) {
 	var n Noise
 	assert.ErrorIs(t, n.Perturb(Stream(1, 0), make([]float64, 2), []float64{1, 2}), ErrZeroNoise)
+	assert.ErrorIs(t, ErrZeroNoise, errs.ErrInvalidInput)
 	_, err := n.PerturbData(Stream(1, 0), [][]float64{{1}})
 	assert.ErrorIs(t, err, ErrZeroNoise)
 	assert.True(t, math.IsNaN(n.Sample(Stream(1, 0))))
@@ -165,7 +168,7 @@ func TestPerturbDataRejectsBadInput(t *testing.T) {
 		"Inf":     {{math.Inf(-1)}},
 	} {
 		_, err := noise.PerturbData(Stream(1, 0), X)
-		assert.Error(t, err, name)
+		assert.ErrorIs(t, err, errs.ErrInvalidInput, name)
 	}
 }
 
@@ -179,7 +182,7 @@ func TestPerturbInPlaceMatchesCopy(t *testing.T) {
 	inPlace := append([]float64(nil), x...)
 	require.NoError(t, noise.Perturb(Stream(8, 2), inPlace, inPlace))
 	assert.Equal(t, dst, inPlace)
-	assert.Error(t, noise.Perturb(Stream(8, 2), make([]float64, 3), x))
+	assert.ErrorIs(t, noise.Perturb(Stream(8, 2), make([]float64, 3), x), errs.ErrInvalidInput)
 }
 
 func TestPerturbDoesNotAllocate(t *testing.T) {
