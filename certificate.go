@@ -1,9 +1,10 @@
 package rab
 
 import (
-	"errors"
 	"fmt"
 	"math"
+
+	"github.com/rabcert/rab/internal/errs"
 )
 
 // Norm names the norm in which a Certificate's Radius bounds the backdoor.
@@ -18,12 +19,38 @@ const (
 	L1
 )
 
-// String returns "L2" or "L1".
+// String returns "L2" or "L1" ("Norm(n)" for other values).
 func (n Norm) String() string {
-	if n == L1 {
+	switch n {
+	case L2:
+		return "L2"
+	case L1:
 		return "L1"
 	}
-	return "L2"
+	return fmt.Sprintf("Norm(%d)", int(n))
+}
+
+// MarshalText implements encoding.TextMarshaler: "L2" or "L1", so that a Certificate's
+// JSON says "norm": "L2". Other values are an error wrapping ErrInvalidInput.
+func (n Norm) MarshalText() ([]byte, error) {
+	if n != L2 && n != L1 {
+		return nil, errs.Invalid("rab: %v is neither L2 nor L1", n)
+	}
+	return []byte(n.String()), nil
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler for "L2" and "L1"; other text is
+// an error wrapping ErrCorrupt.
+func (n *Norm) UnmarshalText(text []byte) error {
+	switch string(text) {
+	case "L2":
+		*n = L2
+	case "L1":
+		*n = L1
+	default:
+		return errs.Corrupt("rab: norm %q: want \"L2\" or \"L1\"", text)
+	}
+	return nil
 }
 
 // Certificate is the certified prediction of a smoothed classifier for one input.
@@ -35,14 +62,24 @@ func (n Norm) String() string {
 // Radius is the certified radius: no backdoor in the training set whose norm (see Norm)
 // is below Radius can change the prediction. Abstained is true when PA ≤ PB: Class is
 // then the most likely class but nothing is certified and Radius is 0.
+//
+// Its JSON form (encoding/json) is stable:
+//
+//	{"class":1,"pa":0.97,"pb":0.03,"radius":1.93,"abstained":false,"norm":"L2"}
+//
+// with the fields in that order, numbers in Go's shortest round-trip form and "norm"
+// "L2" or "L1". Certificates made by rab have PA < 1, so Radius is finite and the
+// form needs no infinity (which JSON lacks: encoding/json refuses to marshal an
+// infinite or NaN field).
 type Certificate struct {
-	Class     int
-	PA, PB    float64
-	Radius    float64
-	Abstained bool
+	Class     int     `json:"class"`
+	PA        float64 `json:"pa"`
+	PB        float64 `json:"pb"`
+	Radius    float64 `json:"radius"`
+	Abstained bool    `json:"abstained"`
 	// Norm is the norm Radius is measured in: L2 (the zero value) for Gaussian
 	// smoothing, L1 for uniform smoothing.
-	Norm Norm
+	Norm Norm `json:"norm"`
 }
 
 // PatternRadius returns the certified norm of one pattern δ added to r training rows.
@@ -77,13 +114,13 @@ func (c Certificate) CertifiesPattern(norm float64, r int) bool {
 // label and have Radius > norm.
 func CertifiedAccuracy(certs []Certificate, labels []int, norm float64) (float64, error) {
 	if len(certs) == 0 {
-		return 0, errors.New("rab: CertifiedAccuracy: no certificates")
+		return 0, errs.Invalid("rab: CertifiedAccuracy: no certificates")
 	}
 	if len(certs) != len(labels) {
-		return 0, fmt.Errorf("rab: CertifiedAccuracy: %d certificates but %d labels: want one label per certificate", len(certs), len(labels))
+		return 0, errs.Invalid("rab: CertifiedAccuracy: %d certificates but %d labels: want one label per certificate", len(certs), len(labels))
 	}
 	if !(norm >= 0) || math.IsInf(norm, 1) {
-		return 0, fmt.Errorf("rab: CertifiedAccuracy: norm = %v: want a finite norm ≥ 0", norm)
+		return 0, errs.Invalid("rab: CertifiedAccuracy: norm = %v: want a finite norm ≥ 0", norm)
 	}
 	correct := 0
 	for i, c := range certs {

@@ -1,6 +1,8 @@
 package rab
 
 import (
+	"context"
+	"encoding/json"
 	"math"
 	"testing"
 
@@ -67,5 +69,56 @@ func TestTopTwo(t *testing.T) {
 	} {
 		top, runnerUp := topTwo(c.p)
 		assert.Equal(t, [2]int{c.top, c.runnerUp}, [2]int{top, runnerUp}, "%v", c.p)
+	}
+}
+
+// TestCertificateJSON pins the documented JSON form: field names, order, number
+// format and the norm's name, and reads it back.
+func TestCertificateJSON(t *testing.T) {
+	cases := []struct {
+		cert Certificate
+		json string
+	}{
+		{Certificate{Class: 1, PA: 0.9725, PB: 0.0275, Radius: 1.9290000000000003, Norm: L2},
+			`{"class":1,"pa":0.9725,"pb":0.0275,"radius":1.9290000000000003,"abstained":false,"norm":"L2"}`},
+		{Certificate{Class: 0, PA: 0.4, PB: 0.6, Abstained: true, Norm: L1},
+			`{"class":0,"pa":0.4,"pb":0.6,"radius":0,"abstained":true,"norm":"L1"}`},
+		{Certificate{Class: 7, PA: 1 - 0x1p-53, PB: 1e-300, Radius: math.MaxFloat64},
+			`{"class":7,"pa":0.9999999999999999,"pb":1e-300,"radius":1.7976931348623157e+308,"abstained":false,"norm":"L2"}`},
+	}
+	for _, c := range cases {
+		got, err := json.Marshal(c.cert)
+		require.NoError(t, err)
+		assert.Equal(t, c.json, string(got))
+		var back Certificate
+		require.NoError(t, json.Unmarshal(got, &back))
+		assert.Equal(t, c.cert, back)
+	}
+	var c Certificate
+	err := json.Unmarshal([]byte(`{"norm":"L3"}`), &c)
+	assert.ErrorIs(t, err, ErrCorrupt)
+	assert.ErrorContains(t, err, `norm "L3": want "L2" or "L1"`)
+	_, err = json.Marshal(Certificate{Norm: 5})
+	assert.ErrorIs(t, err, ErrInvalidInput)
+}
+
+// TestCertificatesHaveFiniteRadius: the most extreme votes and probabilities either
+// smoother can produce give PA < 1, so a finite radius, and marshal to JSON.
+func TestCertificatesHaveFiniteRadius(t *testing.T) {
+	X := [][]float64{{0}, {0}, {0}, {100}}
+	y := []int{0, 0, 0, 1}
+	for _, opts := range [][]Option{
+		{WithKNN(3), WithSigma(1e-3)},
+		{WithSigma(1e-3), WithModels(DefaultModels)},
+		{WithUniform(-1e-3, 1e-3), WithModels(200), WithAlpha(0.5)},
+	} {
+		certs, err := Certify(context.Background(), X, y, [][]float64{{0}}, opts...)
+		require.NoError(t, err)
+		c := certs[0]
+		assert.Less(t, c.PA, 1.0)
+		assert.False(t, math.IsInf(c.Radius, 0), "%+v", c)
+		assert.False(t, c.Abstained)
+		_, err = json.Marshal(c)
+		assert.NoError(t, err)
 	}
 }

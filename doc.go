@@ -4,16 +4,56 @@
 //
 // An attacker who poisons a training set adds trigger patterns δ_i to some training rows
 // (and relabels them) so that the trained model maps inputs carrying the trigger to the
-// attacker's class. rab trains a smoothed classifier instead — an ensemble of N models,
-// model k trained on the data plus its own noise ε_k (Algorithm 1), or the exact
-// smoothed K-nearest-neighbour classifier (Theorem 3) — and for each input returns a
-// [Certificate]: the predicted class and a radius R such that no backdoor in the
-// training set with sqrt(Σ_i ‖δ_i‖₂²) < R (Corollary 1, Gaussian smoothing) could have
-// changed the prediction.
+// attacker's class. rab trains a smoothed classifier instead and for each input returns
+// a [Certificate]: the predicted class and a radius R such that no backdoor in the
+// training set of total norm below R could have changed the prediction —
+// sqrt(Σ_i ‖δ_i‖₂²) < R for Gaussian smoothing (Corollary 1), Σ_i ‖δ_i‖₁ < R for
+// uniform smoothing (Corollary 2).
+//
+// # Use
 //
 // [Train] builds a [Model] once; [Model.Certify] and [Model.CertifyBatch] certify
-// inputs; [Certify] does both in one call; [CertifiedAccuracy] evaluates certificates as
-// the paper's eq. (19). Models are saved with [Model.Save] and read back with [Load].
+// inputs; [Certify] does both in one call; [CertifiedAccuracy] evaluates certificates
+// as the paper's eq. (19). [Model.Save] writes a model and [Load] reads it back;
+// [FromEnsemble] wraps an ensemble built with package ensemble (e.g. of ONNX members).
+// The accessors ([Model.Kind], [Model.Noise], [Model.Alpha], [Model.K],
+// [Model.Levels], [Model.Edges], [Model.Models], [Model.Seed], [Model.Classes],
+// [Model.Dim]) report what a model was trained with, also after Load. Certificates
+// marshal to a stable JSON form (see [Certificate]).
+//
+// # The two smoothers
+//
+// The exact smoothed K-nearest-neighbour classifier (Theorem 3), chosen by [WithKNN]:
+// no sampling, exact certificates ([KindKNN]). It needs Gaussian noise ([WithSigma])
+// and takes [WithLevels] or [WithEdges] (the distance quantisation, default
+// [DefaultLevels] levels) and [WithClasses].
+//
+// An ensemble of N models, model k trained on the data plus its own noise
+// (Algorithm 1), certified from its votes with Algorithm 2 ([KindEnsemble]): the
+// default. It takes [WithSigma] or [WithUniform], [WithModels] (N, default
+// [DefaultModels]), [WithLearner] (default: multinomial logistic regression),
+// [WithSeed], [WithClasses], and [WithAlpha]: its certificates hold with probability
+// 1 − α (default [DefaultAlpha]).
+//
+// # Options
+//
+// Training options are of type [Option] and apply to Train and Certify only: given to
+// Load or FromEnsemble they do not compile, since how a model was trained is fixed by
+// the model. The certification options [WithAlpha], [WithWorkers] and [WithProgress]
+// are of type [CertifyOption], accepted by all four calls ([LoadOption] is what Load
+// and FromEnsemble take). An option of the other smoother (WithLevels without WithKNN,
+// WithModels or WithAlpha with it) and a nil option are errors naming the option,
+// never ignored.
+//
+// # Errors
+//
+// Every error about the caller's input — data, options, a nil context, reader or
+// ensemble, an empty batch or Model — wraps [ErrInvalidInput]; a problem located in a
+// matrix (a NaN, a ragged row, a bad label) is also an [*InputError] giving its row and
+// feature through errors.As. Every error about a model file that cannot be decoded —
+// truncated, corrupt, of another version, followed by other data — wraps [ErrCorrupt].
+// A cancelled context stops the work with an error wrapping ctx.Err(). Any other error
+// is a failure of the work itself (a base learner's, a writer's).
 //
 // The building blocks live in sub-packages: bound (Corollaries 1–2, binomial confidence
 // bounds, Algorithm 2), smoothing (noise and deterministic random streams), knn (the

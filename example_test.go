@@ -1,9 +1,14 @@
 package rab_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"log"
+	"math"
+	"strings"
 
 	"github.com/rabcert/rab"
 )
@@ -50,4 +55,59 @@ func ExampleTrain() {
 	}
 	fmt.Printf("%s: class %d, abstained %v, radius %.2f\n", model.Kind(), c.Class, c.Abstained, c.Radius)
 	// Output: ensemble: class 1, abstained false, radius 0.44
+}
+
+// A saved model reads back with everything it was trained with; only how it certifies
+// (α for ensembles, workers, progress) can be set on Load.
+func ExampleLoad() {
+	X := [][]float64{{0, 0}, {0.2, 0.1}, {0.1, 0.3}, {2, 2}, {2.1, 1.8}, {1.9, 2.2}}
+	y := []int{0, 0, 0, 1, 1, 1}
+	model, err := rab.Train(context.Background(), X, y, rab.WithKNN(3), rab.WithSigma(1), rab.WithLevels(50))
+	if err != nil {
+		log.Fatal(err)
+	}
+	var file bytes.Buffer
+	if err := model.Save(&file); err != nil {
+		log.Fatal(err)
+	}
+	loaded, err := rab.Load(&file, rab.WithWorkers(2))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(loaded.Kind(), loaded.Noise(), "K", loaded.K(), "L", loaded.Levels(), "classes", loaded.Classes(), "d", loaded.Dim())
+	c, err := loaded.Certify(context.Background(), []float64{2, 2})
+	if err != nil {
+		log.Fatal(err)
+	}
+	js, _ := json.Marshal(c)
+	fmt.Println(string(js))
+	// Output:
+	// knn N(0, 1²I) K 3 L 50 classes 2 d 2
+	// {"class":1,"pa":0.9381214081945503,"pb":0.061878591805449634,"radius":1.5391930099180453,"abstained":false,"norm":"L2"}
+}
+
+// Errors say what is wrong and can be told apart: the caller's input wraps
+// ErrInvalidInput (with the row and feature of a bad value), a damaged file ErrCorrupt.
+func Example_errors() {
+	X := [][]float64{{0, 0}, {0.2, 0.1}, {2, 2}, {2.1, 1.8}}
+	y := []int{0, 0, 1, 1}
+	model, err := rab.Train(context.Background(), X, y, rab.WithKNN(1), rab.WithSigma(1))
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = model.CertifyBatch(context.Background(), [][]float64{{0, 0}, {1, math.NaN()}})
+	var ie *rab.InputError
+	fmt.Println(errors.Is(err, rab.ErrInvalidInput), errors.As(err, &ie), ie.Row, ie.Feature)
+	fmt.Println(err)
+
+	_, err = rab.Train(context.Background(), X, y, rab.WithSigma(1), rab.WithLevels(10))
+	fmt.Println(err)
+
+	_, err = rab.Load(strings.NewReader("RABMODEL, then 37 bytes that are no header at all"))
+	fmt.Println(errors.Is(err, rab.ErrCorrupt), err)
+	// Output:
+	// true true 1 1
+	// rab: CertifyBatch: inputs: row 1, feature 1: value NaN: values must be finite
+	// rab: Train: WithLevels(10) configures the exact K-NN smoother: add WithKNN(k) or drop it
+	// true rab: Load: header fails its SHA-256 check: file corrupt
 }

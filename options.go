@@ -1,164 +1,294 @@
 package rab
 
 import (
-	"errors"
 	"fmt"
-	"math"
 	"runtime"
 
 	"github.com/rabcert/rab/ensemble"
+	"github.com/rabcert/rab/internal/errs"
+	"github.com/rabcert/rab/knn"
+	"github.com/rabcert/rab/smoothing"
 )
 
-// Option configures Train and Certify.
-type Option func(*config)
+// Option configures Train and Certify. The training options (WithSigma, WithUniform,
+// WithKNN, WithLevels, WithEdges, WithLearner, WithModels, WithSeed, WithClasses)
+// are Options only: they do not compile as arguments of Load or FromEnsemble. The
+// certification options (WithAlpha, WithWorkers, WithProgress) are CertifyOptions,
+// which are Options and LoadOptions both.
+type Option interface{ applyTrain(*config) }
 
-// config holds the settings of Train; validate checks them all in one place.
-type config struct {
-	sigma     float64
-	uniform   bool
-	a, b      float64
-	useKNN    bool // the exact K-NN smoother instead of an ensemble
-	k         int  // its K
-	levels    int
-	learner   ensemble.BaseLearner
-	models    int
-	alpha     float64
-	seed      uint64
-	workers   int
-	classes   int
-	progress  func(done, total int)
-	setLevels bool
-	setModels bool
+// LoadOption configures Load and FromEnsemble. Only the CertifyOptions WithAlpha,
+// WithWorkers and WithProgress are LoadOptions: how a model was trained is fixed by
+// the model.
+type LoadOption interface{ applyLoad(*config) }
+
+// CertifyOption configures how a model certifies; it is accepted by Train, Certify,
+// Load and FromEnsemble.
+type CertifyOption interface {
+	Option
+	LoadOption
 }
 
+type trainOption func(*config)
+
+func (f trainOption) applyTrain(c *config) { f(c) }
+
+type certifyOption func(*config)
+
+func (f certifyOption) applyTrain(c *config) { f(c) }
+func (f certifyOption) applyLoad(c *config)  { f(c) }
+
+// Defaults of the options. Each is defined by the package that owns the concept.
 const (
-	// DefaultAlpha is the default failure probability α of ensemble certificates.
+	// DefaultAlpha is the default probability α that an ensemble certificate is wrong.
 	DefaultAlpha = 0.001
 	// DefaultModels is the default ensemble size N.
-	DefaultModels = 1000
+	DefaultModels = ensemble.DefaultModels
 	// DefaultLevels is the default number of distance levels L of the K-NN smoother.
-	DefaultLevels = 200
+	DefaultLevels = knn.DefaultLevels
 )
 
-func defaultConfig() config {
-	return config{
-		alpha:   DefaultAlpha,
-		models:  DefaultModels,
-		levels:  DefaultLevels,
-		workers: runtime.GOMAXPROCS(0),
-	}
+// optionSet records which options were given, one bit per option.
+type optionSet uint16
+
+const (
+	setSigma optionSet = 1 << iota
+	setUniform
+	setKNN
+	setLevels
+	setEdges
+	setLearner
+	setModels
+	setSeed
+	setClasses
+	setAlpha
+	setWorkers
+	setProgress
+)
+
+// config holds the settings of one call; the validate methods check them in one place.
+type config struct {
+	set      optionSet
+	noise    smoothing.Noise // made from sigma or a, b by validateTrain
+	sigma    float64
+	a, b     float64 // uniform support
+	k        int     // K of the K-NN smoother
+	levels   int
+	edges    []float64
+	learner  ensemble.BaseLearner
+	models   int
+	seed     uint64
+	classes  int // 0: the largest training label + 1
+	alpha    float64
+	workers  int
+	progress func(done, total int)
 }
 
-// newConfig applies opts to base, skipping nil options.
-func newConfig(base config, opts []Option) config {
-	for _, opt := range opts {
-		if opt != nil {
-			opt(&base)
+func defaultConfig() config {
+	return config{alpha: DefaultAlpha, models: DefaultModels, levels: DefaultLevels, workers: runtime.GOMAXPROCS(0)}
+}
+
+// applyOptions applies opts to the defaults; a nil option is an error naming its
+// position.
+func applyOptions[O any](call string, opts []O, apply func(O, *config)) (config, error) {
+	cfg := defaultConfig()
+	for i, opt := range opts {
+		if any(opt) == nil {
+			return cfg, errs.Invalid("rab: %s: option %d is nil", call, i)
 		}
+		apply(opt, &cfg)
 	}
-	return base
+	return cfg, nil
+}
+
+func trainConfig(call string, opts []Option) (config, error) {
+	cfg, err := applyOptions(call, opts, Option.applyTrain)
+	if err != nil {
+		return cfg, err
+	}
+	return cfg, cfg.validateTrain(call)
+}
+
+func loadConfig(call string, opts []LoadOption) (config, error) {
+	cfg, err := applyOptions(call, opts, LoadOption.applyLoad)
+	if err != nil {
+		return cfg, err
+	}
+	return cfg, cfg.validateCertify(call)
 }
 
 // WithSigma selects Gaussian smoothing N(0, σ²I) (Corollary 1), with L2 certificates.
-func WithSigma(sigma float64) Option { return func(c *config) { c.sigma = sigma } }
+// Both smoothers support it; the K-NN smoother needs it.
+func WithSigma(sigma float64) Option {
+	return trainOption(func(c *config) { c.sigma = sigma; c.set |= setSigma })
+}
 
 // WithUniform selects uniform smoothing U([a, b]) (Corollary 2), with L1 certificates
-// (see Norm). Only ensembles support it.
+// (see Norm). Ensembles only.
 func WithUniform(a, b float64) Option {
-	return func(c *config) { c.uniform, c.a, c.b = true, a, b }
+	return trainOption(func(c *config) { c.a, c.b = a, b; c.set |= setUniform })
 }
 
 // WithKNN selects the exact smoothed K-nearest-neighbour classifier with the given K
-// (Theorem 3) instead of an ensemble. It needs Gaussian smoothing (WithSigma).
-func WithKNN(k int) Option { return func(c *config) { c.useKNN, c.k = true, k } }
+// (Theorem 3) instead of an ensemble. It needs WithSigma.
+func WithKNN(k int) Option { return trainOption(func(c *config) { c.k = k; c.set |= setKNN }) }
 
-// WithLevels sets the number of distance levels L of the K-NN smoother (default 200).
+// WithLevels sets the number of distance levels L of the K-NN smoother (default
+// DefaultLevels), whose bucket edges are then knn.DefaultEdges. K-NN only.
 func WithLevels(levels int) Option {
-	return func(c *config) { c.levels, c.setLevels = levels, true }
+	return trainOption(func(c *config) { c.levels = levels; c.set |= setLevels })
+}
+
+// WithEdges sets the K-NN smoother's finite bucket edges b_1 < … < b_{L−1} in squared
+// distance (see knn.WithEdges), instead of knn.DefaultEdges; then L = len(edges) + 1.
+// The edges must not depend on the training data. K-NN only; the slice is copied.
+func WithEdges(edges []float64) Option {
+	edges = append([]float64(nil), edges...)
+	return trainOption(func(c *config) { c.edges = edges; c.set |= setEdges })
 }
 
 // WithLearner sets the base learner of an ensemble (default: multinomial logistic
-// regression from package ensemble/logistic).
-func WithLearner(l ensemble.BaseLearner) Option { return func(c *config) { c.learner = l } }
+// regression from package ensemble/logistic). Ensembles only.
+func WithLearner(l ensemble.BaseLearner) Option {
+	return trainOption(func(c *config) { c.learner = l; c.set |= setLearner })
+}
 
-// WithModels sets the ensemble size N (default 1000). N must be at least
-// bound.MinVotes(α, classes), or no input could ever be certified.
-func WithModels(n int) Option { return func(c *config) { c.models, c.setModels = n, true } }
+// WithModels sets the ensemble size N (default DefaultModels). N must be at least
+// bound.MinVotes(α, classes), or no input could ever be certified. Ensembles only.
+func WithModels(n int) Option {
+	return trainOption(func(c *config) { c.models = n; c.set |= setModels })
+}
 
-// WithAlpha sets the probability α that an ensemble certificate is wrong (default
-// 0.001). It has no effect on the exact K-NN smoother.
-func WithAlpha(alpha float64) Option { return func(c *config) { c.alpha = alpha } }
-
-// WithSeed sets the seed of every random draw (default 0): the same seed gives
-// bit-identical models and certificates on any machine and with any number of workers.
-func WithSeed(seed uint64) Option { return func(c *config) { c.seed = seed } }
-
-// WithWorkers sets how many goroutines do the work (default GOMAXPROCS).
-func WithWorkers(n int) Option { return func(c *config) { c.workers = n } }
+// WithSeed sets the seed of every random draw of an ensemble (default 0): the same seed
+// gives bit-identical models and certificates on any machine and with any number of
+// workers. Ensembles only: the K-NN smoother draws nothing.
+func WithSeed(seed uint64) Option {
+	return trainOption(func(c *config) { c.seed = seed; c.set |= setSeed })
+}
 
 // WithClasses sets the number of classes C (default: the largest training label + 1).
-func WithClasses(n int) Option { return func(c *config) { c.classes = n } }
+// It is needed when classes are absent from the training set, in particular when every
+// training label is the same.
+func WithClasses(n int) Option {
+	return trainOption(func(c *config) { c.classes = n; c.set |= setClasses })
+}
+
+// WithAlpha sets the probability α that an ensemble certificate is wrong (default
+// DefaultAlpha; for Load, the α the model was saved with). Ensembles only: the exact
+// K-NN smoother's certificates do not depend on α.
+func WithAlpha(alpha float64) CertifyOption {
+	return certifyOption(func(c *config) { c.alpha = alpha; c.set |= setAlpha })
+}
+
+// WithWorkers sets how many goroutines train and certify (default GOMAXPROCS). Results
+// do not depend on it.
+func WithWorkers(n int) CertifyOption {
+	return certifyOption(func(c *config) { c.workers = n; c.set |= setWorkers })
+}
 
 // WithProgress registers a callback that receives (done, total) as long work advances:
-// models trained, or inputs certified. Calls come from one goroutine at a time.
-func WithProgress(f func(done, total int)) Option { return func(c *config) { c.progress = f } }
-
-// validate checks the settings before any work starts.
-func (c *config) validate() error {
-	if c.uniform && c.sigma != 0 {
-		return errors.New("rab: both WithSigma and WithUniform given: choose one smoothing distribution")
-	}
-	if !c.uniform && (!(c.sigma > 0) || math.IsInf(c.sigma, 0)) {
-		return fmt.Errorf("rab: σ = %v: give WithSigma(σ) with a finite σ > 0, or WithUniform(a, b)", c.sigma)
-	}
-	if c.classes < 0 || c.classes == 1 {
-		return fmt.Errorf("rab: WithClasses(%d): want at least 2 classes", c.classes)
-	}
-	if !(c.alpha > 0 && c.alpha < 1) { // saved with every model, so checked for K-NN too
-		return fmt.Errorf("rab: WithAlpha(%v): want 0 < α < 1", c.alpha)
-	}
-	if c.useKNN {
-		return c.validateKNN()
-	}
-	return c.validateEnsemble()
+// models trained, then inputs certified (by CertifyBatch, in chunks). Calls come from
+// one goroutine at a time and should return quickly.
+func WithProgress(f func(done, total int)) CertifyOption {
+	return certifyOption(func(c *config) { c.progress = f; c.set |= setProgress })
 }
 
-func (c *config) validateKNN() error {
-	switch {
-	case c.k < 1:
-		return fmt.Errorf("rab: WithKNN(%d): want K ≥ 1", c.k)
-	case c.uniform:
-		return errors.New("rab: WithKNN with WithUniform: the exact K-NN smoother needs Gaussian noise; use WithSigma")
-	case c.learner != nil || c.setModels:
-		return errors.New("rab: WithLearner and WithModels configure ensembles; the exact K-NN smoother (WithKNN) trains no models")
-	case c.levels < 2:
-		return fmt.Errorf("rab: WithLevels(%d): want at least 2 distance levels", c.levels)
-	case c.workers < 1:
-		return fmt.Errorf("rab: WithWorkers(%d): want at least 1 worker", c.workers)
+// knnOnly and ensembleOnly are the options that configure one smoother alone.
+const (
+	knnOnly      = setLevels | setEdges
+	ensembleOnly = setUniform | setLearner | setModels | setSeed | setAlpha
+)
+
+// describe returns the option of bit as the caller wrote it, e.g. "WithModels(50)".
+func (c *config) describe(bit optionSet) string {
+	switch bit {
+	case setUniform:
+		return fmt.Sprintf("WithUniform(%v, %v)", c.a, c.b)
+	case setLevels:
+		return fmt.Sprintf("WithLevels(%d)", c.levels)
+	case setEdges:
+		return fmt.Sprintf("WithEdges(%d edges)", len(c.edges))
+	case setLearner:
+		return fmt.Sprintf("WithLearner(%T)", c.learner)
+	case setModels:
+		return fmt.Sprintf("WithModels(%d)", c.models)
+	case setSeed:
+		return fmt.Sprintf("WithSeed(%d)", c.seed)
+	case setAlpha:
+		return fmt.Sprintf("WithAlpha(%v)", c.alpha)
 	}
-	return nil
+	return fmt.Sprintf("option %#x", uint16(bit))
 }
 
-// validateCertifying checks the options that govern certification alone.
-func (c *config) validateCertifying() error {
-	if !(c.alpha > 0 && c.alpha < 1) {
-		return fmt.Errorf("rab: WithAlpha(%v): want 0 < α < 1", c.alpha)
-	}
-	if c.workers < 1 {
-		return fmt.Errorf("rab: WithWorkers(%d): want at least 1 worker", c.workers)
-	}
-	return nil
+// misplaced returns the first option of c.set within only, or 0.
+func (c *config) misplaced(only optionSet) optionSet {
+	bits := c.set & only
+	return bits & -bits
 }
 
-func (c *config) validateEnsemble() error {
-	if err := c.validateCertifying(); err != nil {
+// validateTrain checks the settings of Train and Certify before any work starts.
+func (c *config) validateTrain(call string) error {
+	if err := c.validateSmoother(call); err != nil {
+		return err
+	}
+	if err := c.validateCertify(call); err != nil {
 		return err
 	}
 	switch {
-	case c.setLevels:
-		return errors.New("rab: WithLevels configures the K-NN smoother: add WithKNN(k) or drop WithLevels")
-	case c.models < 1:
-		return fmt.Errorf("rab: WithModels(%d): want at least 1 model", c.models)
+	case c.set&(setSigma|setUniform) == setSigma|setUniform:
+		return errs.Invalid("rab: %s: both WithSigma and WithUniform given: choose one smoothing distribution", call)
+	case c.set&(setSigma|setUniform) == 0:
+		return errs.Invalid("rab: %s: no smoothing noise: give WithSigma(σ) (Gaussian, either smoother) or WithUniform(a, b) (ensembles)", call)
+	case c.set&setClasses != 0 && c.classes < 2:
+		return errs.Invalid("rab: %s: WithClasses(%d): want at least 2 classes", call, c.classes)
+	}
+	var err error
+	if c.set&setSigma != 0 {
+		c.noise, err = smoothing.Gaussian(c.sigma)
+	} else {
+		c.noise, err = smoothing.Uniform(c.a, c.b)
+	}
+	if err != nil {
+		return fmt.Errorf("rab: %s: %w", call, err)
+	}
+	return nil
+}
+
+// validateSmoother rejects options of the other smoother and checks the chosen one's.
+func (c *config) validateSmoother(call string) error {
+	if c.set&setKNN == 0 {
+		if bit := c.misplaced(knnOnly); bit != 0 {
+			return errs.Invalid("rab: %s: %s configures the exact K-NN smoother: add WithKNN(k) or drop it", call, c.describe(bit))
+		}
+		if c.models < 1 {
+			return errs.Invalid("rab: %s: WithModels(%d): want at least 1 model", call, c.models)
+		}
+		return nil
+	}
+	switch bit := c.misplaced(ensembleOnly); {
+	case bit == setUniform:
+		return errs.Invalid("rab: %s: %s with WithKNN: the exact K-NN smoother needs Gaussian noise; use WithSigma", call, c.describe(bit))
+	case bit == setAlpha:
+		return errs.Invalid("rab: %s: %s with WithKNN: α is the error probability of ensemble certificates; the exact K-NN smoother's are exact: drop WithAlpha", call, c.describe(bit))
+	case bit != 0:
+		return errs.Invalid("rab: %s: %s configures ensembles; the exact K-NN smoother (WithKNN) trains no models: drop it or WithKNN", call, c.describe(bit))
+	case c.k < 1:
+		return errs.Invalid("rab: %s: WithKNN(%d): want K ≥ 1", call, c.k)
+	case c.set&(setLevels|setEdges) == setLevels|setEdges:
+		return errs.Invalid("rab: %s: both WithLevels and WithEdges given: WithEdges fixes L = len(edges) + 1; drop one", call)
+	case c.levels < 2:
+		return errs.Invalid("rab: %s: WithLevels(%d): want at least 2 distance levels", call, c.levels)
+	}
+	return nil
+}
+
+// validateCertify checks the options that govern certification.
+func (c *config) validateCertify(call string) error {
+	if !(c.alpha > 0 && c.alpha < 1) {
+		return errs.Invalid("rab: %s: WithAlpha(%v): want 0 < α < 1", call, c.alpha)
+	}
+	if c.workers < 1 {
+		return errs.Invalid("rab: %s: WithWorkers(%d): want at least 1 worker", call, c.workers)
 	}
 	return nil
 }

@@ -152,7 +152,7 @@ func TestEnsembleCertificateIsAlgorithm2(t *testing.T) {
 		require.NoError(t, err)
 		certs, err := m.CertifyBatch(context.Background(), testInputs)
 		require.NoError(t, err)
-		votes, err := m.ens.VotesBatch(context.Background(), testInputs)
+		votes, err := m.b.(*ensembleBackend).e.VotesBatch(context.Background(), testInputs)
 		require.NoError(t, err)
 		certified := 0
 		for i, counts := range votes {
@@ -209,7 +209,7 @@ func TestSaveLoadGivesIdenticalCertificates(t *testing.T) {
 
 			loaded, err := Load(bytes.NewReader(data))
 			require.NoError(t, err)
-			assert.Equal(t, name, loaded.Kind())
+			assert.Equal(t, name, loaded.Kind().String())
 			assert.Equal(t, 2, loaded.Classes())
 			assert.Equal(t, 2, loaded.Dim())
 			got, err := loaded.CertifyBatch(context.Background(), testInputs)
@@ -224,22 +224,33 @@ func TestSaveLoadGivesIdenticalCertificates(t *testing.T) {
 			assert.Error(t, err, "corrupt")
 			_, err = Load(bytes.NewReader([]byte("not a model at all")))
 			assert.ErrorContains(t, err, "not a rab model")
-			// Every byte of the header (version, kind, α) is covered by its SHA-256.
+			assert.ErrorIs(t, err, ErrCorrupt)
+			// Every byte of the header (version, kind) is covered by its SHA-256.
 			for i := len(fileMagic); i < headerSize; i++ {
 				bad := bytes.Clone(data)
 				bad[i] ^= 0x80
 				_, err = Load(bytes.NewReader(bad))
-				assert.Error(t, err, "header byte %d flipped", i)
+				assert.ErrorIs(t, err, ErrCorrupt, "header byte %d flipped", i)
+				assert.ErrorContains(t, err, "SHA-256", "header byte %d flipped", i)
 			}
+			_, err = Load(bytes.NewReader(append(bytes.Clone(data), 0)))
+			assert.ErrorIs(t, err, ErrCorrupt, "one byte after the model")
+			assert.ErrorContains(t, err, "trailing data after the model")
 		})
 	}
 }
 
-func TestNilOptionIsIgnored(t *testing.T) {
+func TestNilOptionIsAnError(t *testing.T) {
 	X, y := blobs(10, 9)
-	m, err := Train(context.Background(), X, y, nil, WithKNN(1), WithSigma(0.5), WithLevels(20))
-	require.NoError(t, err)
-	assert.Equal(t, "knn", m.Kind())
+	_, err := Train(context.Background(), X, y, WithKNN(1), nil, WithSigma(0.5))
+	assert.ErrorIs(t, err, ErrInvalidInput)
+	assert.EqualError(t, err, "rab: Train: option 1 is nil")
+	_, err = Certify(context.Background(), X, y, X, nil)
+	assert.EqualError(t, err, "rab: Certify: option 0 is nil")
+	_, err = Load(strings.NewReader(""), WithWorkers(1), nil)
+	assert.EqualError(t, err, "rab: Load: option 1 is nil")
+	_, err = FromEnsemble(&ensemble.Ensemble{}, nil)
+	assert.EqualError(t, err, "rab: FromEnsemble: option 0 is nil")
 }
 
 func TestCancellation(t *testing.T) {
@@ -290,18 +301,28 @@ func TestFromEnsembleCertifiesLikeTrain(t *testing.T) {
 	require.NoError(t, err)
 	m, err := FromEnsemble(e, WithAlpha(0.05))
 	require.NoError(t, err)
+	assert.Equal(t, 0.05, m.Alpha())
 	got, err := m.CertifyBatch(context.Background(), testInputs)
 	require.NoError(t, err)
 	want, err := Certify(context.Background(), X, y, testInputs, WithSigma(0.5), WithModels(30), WithSeed(3), WithAlpha(0.05))
 	require.NoError(t, err)
 	assert.Equal(t, want, got)
+	for _, workers := range []int{1, 2} { // the votes do not depend on the workers
+		m, err := FromEnsemble(e, WithAlpha(0.05), WithWorkers(workers))
+		require.NoError(t, err)
+		got, err := m.CertifyBatch(context.Background(), testInputs)
+		require.NoError(t, err)
+		assert.Equal(t, want, got, "%d workers", workers)
+	}
+	_, err = FromEnsemble(e, WithWorkers(0))
+	assert.EqualError(t, err, "rab: FromEnsemble: WithWorkers(0): want at least 1 worker")
 
 	_, err = FromEnsemble(e, WithAlpha(1e-12)) // MinVotes(1e-12, 2) = 41 > 30
 	assert.ErrorContains(t, err, "only ever abstain")
 	_, err = FromEnsemble(e, WithAlpha(2))
-	assert.Error(t, err)
+	assert.ErrorIs(t, err, ErrInvalidInput)
 	_, err = FromEnsemble(nil)
-	assert.Error(t, err)
+	assert.ErrorIs(t, err, ErrInvalidInput)
 }
 
 func TestKNNWithOneClassIsAnError(t *testing.T) {
@@ -334,5 +355,12 @@ func TestEmptyModelIsAnError(t *testing.T) {
 	_, err := m.Certify(context.Background(), []float64{0})
 	assert.ErrorContains(t, err, "empty Model")
 	assert.ErrorContains(t, m.Save(&bytes.Buffer{}), "empty Model")
-	assert.Equal(t, [3]any{"", 0, 0}, [3]any{m.Kind(), m.Classes(), m.Dim()})
+	assert.ErrorIs(t, m.Save(&bytes.Buffer{}), ErrInvalidInput)
+	assert.Equal(t, [3]any{Kind(0), 0, 0}, [3]any{m.Kind(), m.Classes(), m.Dim()})
+	assert.Equal(t, [6]any{smoothing.Noise{}, 0.0, 0, 0, 0, uint64(0)}, [6]any{m.Noise(), m.Alpha(), m.K(), m.Levels(), m.Models(), m.Seed()})
+	assert.Nil(t, m.Edges())
+	var nilModel *Model
+	_, err = nilModel.CertifyBatch(context.Background(), testInputs)
+	assert.ErrorIs(t, err, ErrInvalidInput)
+	assert.Equal(t, Kind(0), nilModel.Kind())
 }

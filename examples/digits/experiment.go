@@ -152,7 +152,7 @@ func trainRAB(ctx context.Context, cfg config, s experiment.Scenario) (*rab.Mode
 	if err != nil {
 		return nil, err
 	}
-	opts := append(experiment.RABOptions(cfg.workers, cfg.progress, s.Name), rab.WithSigma(cfg.sigma), rab.WithLearner(learner),
-		rab.WithModels(cfg.models), rab.WithAlpha(cfg.alpha), rab.WithSeed(cfg.seed), rab.WithClasses(10))
-	return rab.Train(ctx, s.X, s.Y, opts...)
+	return rab.Train(ctx, s.X, s.Y, rab.WithSigma(cfg.sigma), rab.WithLearner(learner),
+		rab.WithModels(cfg.models), rab.WithAlpha(cfg.alpha), rab.WithSeed(cfg.seed), rab.WithClasses(10),
+		rab.WithWorkers(experiment.Workers(cfg.workers)), rab.WithProgress(experiment.Stage(cfg.progress, s.Name)))
 }

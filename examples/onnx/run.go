@@ -117,8 +117,8 @@ func newEnsemble(fsys fs.FS, m manifest, workers int) (*ensemble.Ensemble, error
 // members' votes, bound.Estimate's simultaneous bounds PA, PB and, when PA > PB,
 // Corollary 1's radius. It reports progress under the given stage name.
 func certify(ctx context.Context, cfg config, e *ensemble.Ensemble, X [][]float64, stage string) ([]rab.Certificate, error) {
-	opts := append(experiment.RABOptions(cfg.workers, cfg.progress, stage), rab.WithAlpha(cfg.alpha))
-	m, err := rab.FromEnsemble(e, opts...)
+	m, err := rab.FromEnsemble(e, rab.WithAlpha(cfg.alpha), rab.WithWorkers(experiment.Workers(cfg.workers)),
+		rab.WithProgress(experiment.Stage(cfg.progress, stage)))
 	if err != nil {
 		return nil, err
 	}

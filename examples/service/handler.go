@@ -18,7 +18,7 @@ import (
 // model is what the service needs of a model; *rab.Model implements it.
 type model interface {
 	CertifyBatch(ctx context.Context, X [][]float64) ([]rab.Certificate, error)
-	Kind() string
+	Kind() rab.Kind
 	Classes() int
 	Dim() int
 }
@@ -260,7 +260,7 @@ func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
 	if !allowMethods(w, r, http.MethodGet, http.MethodHead) {
 		return
 	}
-	m := modelJSON{Kind: s.model.Kind(), Classes: s.model.Classes(), Dim: s.dim}
+	m := modelJSON{Kind: s.model.Kind().String(), Classes: s.model.Classes(), Dim: s.dim}
 	lim := limitsJSON{MaxBodyBytes: s.lim.maxBody, MaxInputs: s.lim.maxInputs, MaxAbs: s.lim.maxAbs}
 	if s.lim.timeout > 0 {
 		lim.Timeout = s.lim.timeout.String()

@@ -257,9 +257,9 @@ type fakeModel struct {
 func (f fakeModel) CertifyBatch(ctx context.Context, X [][]float64) ([]rab.Certificate, error) {
 	return f.certify(ctx, X)
 }
-func (fakeModel) Kind() string { return "fake" }
-func (fakeModel) Classes() int { return 3 }
-func (f fakeModel) Dim() int   { return f.dim }
+func (fakeModel) Kind() rab.Kind { return rab.KindEnsemble }
+func (fakeModel) Classes() int   { return 3 }
+func (f fakeModel) Dim() int     { return f.dim }
 func fakeReturning(c rab.Certificate, err error) fakeModel {
 	return fakeModel{dim: 2, certify: func(_ context.Context, X [][]float64) ([]rab.Certificate, error) {
 		if err != nil {

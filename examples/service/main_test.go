@@ -91,7 +91,7 @@ func TestLoadOrTrainDemo(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "demo.rab")
 	trained, err := loadOrTrain(context.Background(), path, false, 2, discard)
 	require.NoError(t, err, "no file: trains the demo model")
-	assert.Equal(t, "knn", trained.Kind())
+	assert.Equal(t, rab.KindKNN, trained.Kind())
 	assert.Equal(t, 2, trained.Classes())
 	assert.Equal(t, 56, trained.Dim())
 	loaded, err := loadModel(path, 2)

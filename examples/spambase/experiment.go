@@ -89,7 +89,6 @@ func harness(cfg config, train dataset.Set) (experiment.Harness, error) {
 // trainRAB trains the exact smoothed K-NN on the scenario's training set, reporting
 // progress under the given stage name.
 func trainRAB(ctx context.Context, cfg config, s experiment.Scenario, stage string) (*rab.Model, error) {
-	opts := append(experiment.RABOptions(cfg.workers, cfg.progress, stage),
-		rab.WithKNN(cfg.k), rab.WithSigma(cfg.sigma), rab.WithLevels(cfg.levels), rab.WithClasses(2))
-	return rab.Train(ctx, s.X, s.Y, opts...)
+	return rab.Train(ctx, s.X, s.Y, rab.WithKNN(cfg.k), rab.WithSigma(cfg.sigma), rab.WithLevels(cfg.levels),
+		rab.WithClasses(2), rab.WithWorkers(experiment.Workers(cfg.workers)), rab.WithProgress(experiment.Stage(cfg.progress, stage)))
 }

@@ -8,8 +8,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 
-	"github.com/rabcert/rab"
 	"github.com/rabcert/rab/internal/progress"
 )
 
@@ -57,16 +57,21 @@ func execute(ctx context.Context, name string, cmd Command, args []string, stdou
 	return 0
 }
 
-// RABOptions returns the options of package rab that every example sets from its
-// flags: rab.WithWorkers(workers) unless workers is 0 (rab's default, GOMAXPROCS), and
-// rab.WithProgress reporting to progress under the stage's name unless progress is nil.
-func RABOptions(workers int, progress func(stage string, done, total int), stage string) []rab.Option {
-	var opts []rab.Option
-	if workers != 0 {
-		opts = append(opts, rab.WithWorkers(workers))
+// Workers returns the value of an example's -workers flag for rab.WithWorkers: n, or
+// GOMAXPROCS (rab's default) for 0. Anything else, a negative n included, is passed on
+// for rab to reject.
+func Workers(n int) int {
+	if n == 0 {
+		return runtime.GOMAXPROCS(0)
 	}
-	if progress != nil {
-		opts = append(opts, rab.WithProgress(func(done, total int) { progress(stage, done, total) }))
+	return n
+}
+
+// Stage returns the callback for rab.WithProgress that reports to progress under the
+// stage's name, or nil (no reports) if progress is nil.
+func Stage(progress func(stage string, done, total int), stage string) func(done, total int) {
+	if progress == nil {
+		return nil
 	}
-	return opts
+	return func(done, total int) { progress(stage, done, total) }
 }

@@ -3,6 +3,7 @@ package experiment
 import (
 	"context"
 	"math"
+	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -24,10 +25,13 @@ func TestClasses(t *testing.T) {
 	assert.Empty(t, Classes(nil))
 }
 
-// TestRABOptions trains a 1-NN through the options and checks that certification
-// reports its progress under the stage's name, and that workers reach rab.
-func TestRABOptions(t *testing.T) {
-	assert.Empty(t, RABOptions(0, nil, "unused"), "defaults: no option")
+// TestWorkersAndStage trains a 1-NN with the options the examples build from Workers
+// and Stage and checks that certification reports its progress under the stage's
+// name, and that the workers reach rab.
+func TestWorkersAndStage(t *testing.T) {
+	assert.Equal(t, runtime.GOMAXPROCS(0), Workers(0), "0: rab's default")
+	assert.Equal(t, 3, Workers(3))
+	assert.Nil(t, Stage(nil, "unused"), "no progress: no callback")
 
 	ctx := context.Background()
 	X := [][]float64{{0}, {1}, {5}, {6}}
@@ -38,8 +42,7 @@ func TestRABOptions(t *testing.T) {
 		stages = append(stages, stage)
 		last = [2]int{done, total}
 	}
-	opts := append(RABOptions(2, report, "certifying"), rab.WithKNN(1), rab.WithSigma(1))
-	model, err := rab.Train(ctx, X, y, opts...)
+	model, err := rab.Train(ctx, X, y, rab.WithWorkers(Workers(2)), rab.WithProgress(Stage(report, "certifying")), rab.WithKNN(1), rab.WithSigma(1))
 	require.NoError(t, err)
 	_, err = model.CertifyBatch(ctx, X)
 	require.NoError(t, err)
@@ -49,6 +52,6 @@ func TestRABOptions(t *testing.T) {
 	}
 	assert.Equal(t, [2]int{4, 4}, last, "the last report is 4 of 4 rows")
 
-	_, err = rab.Train(ctx, X, y, append(RABOptions(-1, nil, ""), rab.WithKNN(1), rab.WithSigma(1))...)
+	_, err = rab.Train(ctx, X, y, rab.WithWorkers(Workers(-1)), rab.WithKNN(1), rab.WithSigma(1))
 	assert.ErrorContains(t, err, "WithWorkers(-1)", "a negative worker count is passed on, not ignored")
 }

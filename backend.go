@@ -1,0 +1,35 @@
+package rab
+
+import (
+	"context"
+	"io"
+
+	"github.com/rabcert/rab/smoothing"
+)
+
+// backend is one smoother behind a Model: the exact K-NN (knnBackend) or an ensemble
+// (ensembleBackend). A backend is immutable and safe for concurrent use.
+type backend interface {
+	kind() Kind
+	classes() int
+	// dim is the input dimension, 0 while unknown (see Model.Dim).
+	dim() int
+	// describe reports what the trained model fixes.
+	describe() description
+	// certify certifies X, which Model has checked: non-empty, finite, rectangular and
+	// of dimension dim() if that is known.
+	certify(ctx context.Context, X [][]float64) ([]Certificate, error)
+	// save writes the backend's payload of the model file (see persist.go).
+	save(w io.Writer) error
+}
+
+// description is what a trained model fixes, as Model's accessors report it; fields of
+// the other smoother are zero.
+type description struct {
+	noise     smoothing.Noise
+	alpha     float64   // ensembles
+	k, levels int       // K-NN
+	edges     []float64 // K-NN
+	models    int       // ensembles
+	seed      uint64    // ensembles
+}

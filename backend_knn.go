@@ -1,0 +1,121 @@
+package rab
+
+import (
+	"context"
+	"io"
+	"math"
+
+	"github.com/rabcert/rab/internal/errs"
+	"github.com/rabcert/rab/knn"
+	"github.com/rabcert/rab/smoothing"
+)
+
+// knnBackend is the exact smoothed K-NN classifier of Theorem 3 (package knn).
+type knnBackend struct {
+	s     *knn.Smoother
+	noise smoothing.Noise // N(0, σ²I) with the smoother's σ
+	cert  certifier
+}
+
+// maxKNNBytes bounds the K-NN payload length read from a file: a corrupt length field
+// must not make Load allocate without limit.
+const maxKNNBytes = 1 << 34
+
+// trainKNN builds the exact smoothed K-NN classifier of cfg (validated by trainConfig).
+func trainKNN(X [][]float64, y []int, cfg *config) (backend, error) {
+	opts := []knn.Option{knn.WithSigma(cfg.noise.Sigma()), knn.WithK(cfg.k), knn.WithWorkers(cfg.workers)}
+	if cfg.set&setEdges != 0 {
+		opts = append(opts, knn.WithEdges(cfg.edges))
+	} else {
+		opts = append(opts, knn.WithLevels(cfg.levels))
+	}
+	if cfg.set&setClasses != 0 {
+		opts = append(opts, knn.WithClasses(cfg.classes))
+	}
+	s, err := knn.New(X, y, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return newKNNBackend(s)
+}
+
+// loadKNN reads the payload that knnBackend.save wrote.
+func loadKNN(r io.Reader, cfg *config) (backend, error) {
+	if cfg.set&setAlpha != 0 {
+		return nil, errs.Invalid("%s: the file holds an exact K-NN model, whose certificates do not depend on α: drop WithAlpha", cfg.describe(setAlpha))
+	}
+	data, err := readBlock(r, "K-NN payload", maxKNNBytes)
+	if err != nil {
+		return nil, err
+	}
+	s, err := knn.Unmarshal(data, knn.WithWorkers(cfg.workers))
+	if err != nil { // the bytes passed their SHA-256: whoever wrote them wrote a bad model
+		return nil, errs.Corrupt("K-NN payload: %w", err)
+	}
+	return newKNNBackend(s)
+}
+
+func newKNNBackend(s *knn.Smoother) (backend, error) {
+	noise, err := smoothing.Gaussian(s.Sigma())
+	if err != nil {
+		return nil, err
+	}
+	cert, err := certifierFor(noise)
+	if err != nil {
+		return nil, err
+	}
+	return &knnBackend{s: s, noise: noise, cert: cert}, nil
+}
+
+func (b *knnBackend) kind() Kind   { return KindKNN }
+func (b *knnBackend) classes() int { return b.s.Classes() }
+func (b *knnBackend) dim() int     { return b.s.Dim() }
+
+func (b *knnBackend) describe() description {
+	return description{noise: b.noise, k: b.s.K(), levels: b.s.Levels(), edges: b.s.Edges()}
+}
+
+// certify turns exact K-NN class probabilities into certificates: PA is the top
+// probability minus the reported numerical error, PB the runner-up plus the error
+// (capped at 1 − PA), each moved one float64 step outwards against the rounding of the
+// subtraction and addition, and the radius is Corollary 1's bound on them.
+func (b *knnBackend) certify(ctx context.Context, X [][]float64) ([]Certificate, error) {
+	probs, errBounds, err := b.s.ProbabilitiesBatchWithError(ctx, X)
+	if err != nil {
+		return nil, err
+	}
+	certs := make([]Certificate, len(X))
+	for i, p := range probs {
+		class, runnerUp := topTwo(p)
+		pA := max(0, math.Nextafter(p[class]-errBounds[i], 0))
+		pB := min(1, math.Nextafter(p[runnerUp]+errBounds[i], 1), math.Nextafter(1-pA, 1))
+		if certs[i], err = b.cert.certificate(class, pA, pB); err != nil {
+			return nil, err
+		}
+	}
+	return certs, nil
+}
+
+// save writes the smoother's bytes as one block.
+func (b *knnBackend) save(w io.Writer) error {
+	data, err := b.s.MarshalBinary()
+	if err != nil {
+		return err
+	}
+	return writeBlock(w, data)
+}
+
+// topTwo returns the most probable class (ties: smallest label) and the most probable
+// other class.
+func topTwo(p []float64) (top, runnerUp int) {
+	top, runnerUp = 0, -1
+	for c := 1; c < len(p); c++ {
+		switch {
+		case p[c] > p[top]:
+			top, runnerUp = c, top
+		case runnerUp < 0 || p[c] > p[runnerUp]:
+			runnerUp = c
+		}
+	}
+	return top, runnerUp
+}
