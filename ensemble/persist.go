@@ -80,8 +80,8 @@ func Load(r io.Reader) (*Ensemble, error) {
 		return nil, errs.Corrupt("ensemble: Load: manifest: %w", err)
 	}
 	noise, err := man.Noise.noise()
-	if err != nil {
-		return nil, errs.Corrupt("ensemble: Load: manifest: %w", err)
+	if err != nil { // %v: a stored σ ≤ 0 is a corrupt file, not the caller's invalid input
+		return nil, errs.Corrupt("ensemble: Load: manifest: %v", err)
 	}
 	members, err := readMembers(r, man.Members, 0)
 	if err != nil {
