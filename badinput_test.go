@@ -58,6 +58,13 @@ func TestBadInputIsErrInvalidInput(t *testing.T) {
 		{"all labels 1", train(ones, WithKNN(1), WithSigma(1)), "rab: Train: every training label is 1: certification needs at least 2 classes"},
 		{"ensemble all labels 0", train(zeros, WithSigma(1), WithModels(20), WithAlpha(0.1)), "rab: Train: every training label is 0"},
 		{"ensemble all labels 1", train(ones, WithSigma(1), WithModels(20), WithAlpha(0.1)), "rab: Train: every training label is 1"},
+		{"labels of 3 rows, all 0", train(zeros[:3], WithSigma(1), WithModels(20), WithAlpha(0.1)), "rab: Train: ensemble: Train: 3 labels for 20 rows"},
+		{"ensemble label -1", train(append([]int{-1}, y[1:]...), WithSigma(1), WithModels(20), WithAlpha(0.1)), "rab: Train: ensemble: Train: row 0: label -1 is outside [0, 2)"},
+		{"ensemble ragged", func() error {
+			_, err := Train(bg, [][]float64{{0, 0}, {1}}, []int{0, 1}, WithSigma(1), WithModels(20), WithAlpha(0.1))
+			return err
+		}, "rab: Train: ensemble: Train: row 1: 1 features, row 0 has 2"},
+		{"ensemble too many models", train(y, WithSigma(1), WithModels(1<<30)), "rab: Train: ensemble: Train: WithModels(1073741824): want 1 to 1048576 members"},
 		{"no noise", train(y), "rab: Train: no smoothing noise: give WithSigma(σ)"},
 		{"σ = 0", train(y, WithSigma(0)), "rab: Train: smoothing: Gaussian σ = 0: want a finite σ > 0"},
 		{"σ = +Inf", train(y, WithKNN(1), WithSigma(math.Inf(1))), "σ = +Inf"},
@@ -173,6 +180,18 @@ func TestLoadCorruptIsErrCorrupt(t *testing.T) {
 		assert.NotErrorIs(t, err, ErrInvalidInput, name)
 		assert.ErrorContains(t, err, c.want, name)
 	}
+	ens, err := Train(context.Background(), X, y, WithSigma(0.5), WithModels(20), WithAlpha(0.1))
+	require.NoError(t, err)
+	file, err := io.ReadAll(saved(t, ens))
+	require.NoError(t, err)
+	for cut := 0; cut < len(file); cut += 1 + len(file)/50 {
+		_, err := Load(bytes.NewReader(file[:cut]))
+		assert.ErrorIs(t, err, ErrCorrupt, "ensemble file cut at %d of %d bytes", cut, len(file))
+		_, err = Load(bytes.NewReader(flip(file, cut)))
+		assert.ErrorIs(t, err, ErrCorrupt, "ensemble file, byte %d flipped", cut)
+	}
+	_, err = Load(bytes.NewReader(append(bytes.Clone(file), 0)))
+	assert.ErrorContains(t, err, "trailing data after the model")
 	_, err = Load(io.MultiReader(bytes.NewReader(data[:30]), failingReader{}))
 	assert.ErrorIs(t, err, errDisk)
 	assert.NotErrorIs(t, err, ErrCorrupt)

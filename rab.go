@@ -69,7 +69,7 @@ func train(call string, ctx context.Context, X [][]float64, y []int, opts []Opti
 	if err != nil {
 		return nil, err
 	}
-	if err := checkLabels(y, &cfg); err != nil {
+	if err := checkLabels(len(X), y, &cfg); err != nil {
 		return nil, fmt.Errorf("rab: %s: %w", call, err)
 	}
 	if err := ctx.Err(); err != nil {
@@ -87,10 +87,11 @@ func train(call string, ctx context.Context, X [][]float64, y []int, opts []Opti
 	return &Model{b: b, progress: cfg.progress}, nil
 }
 
-// checkLabels rejects a training set of one class unless WithClasses declares more.
-// Labels outside [0, C) are left to the smoothers, which locate them.
-func checkLabels(y []int, cfg *config) error {
-	if cfg.set&setClasses != 0 || len(y) == 0 || y[0] < 0 {
+// checkLabels rejects a training set of n rows and one class unless WithClasses
+// declares more. Other label problems (a count other than n, labels outside [0, C))
+// are left to the smoothers, which locate them.
+func checkLabels(n int, y []int, cfg *config) error {
+	if cfg.set&setClasses != 0 || len(y) != n || n == 0 || y[0] < 0 {
 		return nil
 	}
 	for _, v := range y {
