@@ -3,6 +3,8 @@ package attack
 import (
 	"fmt"
 	"math"
+
+	"github.com/rabcert/rab/internal/errs"
 )
 
 // Applied is the result of adding a pattern to one row.
@@ -21,7 +23,7 @@ type Applied struct {
 // Apply returns x with the pattern added in a new slice; x is not modified. It
 // accepts the option [WithClip]. x must have [Pattern.Dim] finite entries, inside
 // the clip range if one is given.
-func (p Pattern) Apply(x []float64, opts ...Option) (Applied, error) {
+func (p Pattern) Apply(x []float64, opts ...ApplyOption) (Applied, error) {
 	return p.ApplyTo(make([]float64, p.Dim()), x, opts...)
 }
 
@@ -30,8 +32,8 @@ func (p Pattern) Apply(x []float64, opts ...Option) (Applied, error) {
 // entries and either be the same slice (to apply in place) or not overlap. It
 // accepts the option [WithClip] and checks x as [Pattern.Apply] does; on error the
 // contents of dst are unspecified.
-func (p Pattern) ApplyTo(dst, x []float64, opts ...Option) (Applied, error) {
-	cfg, err := newConfig("Pattern.Apply", opts, optClip)
+func (p Pattern) ApplyTo(dst, x []float64, opts ...ApplyOption) (Applied, error) {
+	cfg, err := newConfig("Pattern.Apply", opts, ApplyOption.apply)
 	if err != nil {
 		return Applied{}, err
 	}
@@ -42,7 +44,7 @@ func (p Pattern) ApplyTo(dst, x []float64, opts ...Option) (Applied, error) {
 		return Applied{}, fmt.Errorf("attack: x %w", err)
 	}
 	if len(dst) != p.Dim() {
-		return Applied{}, fmt.Errorf("attack: dst has %d entries, the pattern's rows have %d", len(dst), p.Dim())
+		return Applied{}, errs.Invalid("attack: dst has %d entries, the pattern's rows have %d", len(dst), p.Dim())
 	}
 	copy(dst, x)
 	return p.addTo(dst, x, &cfg)
@@ -51,7 +53,7 @@ func (p Pattern) ApplyTo(dst, x []float64, opts ...Option) (Applied, error) {
 // check rejects the zero Pattern.
 func (p Pattern) check() error {
 	if p.kind == 0 {
-		return fmt.Errorf("attack: zero Pattern: build one with OnePixel, FourPixel, Blend, OnePixelFeatures, FourPixelFeatures or Custom")
+		return errs.Invalid("attack: zero Pattern: build one with OnePixel, FourPixel, Blend, OnePixelFeatures, FourPixelFeatures or Custom")
 	}
 	return nil
 }
@@ -60,15 +62,15 @@ func (p Pattern) check() error {
 // the clip range.
 func (cfg *config) checkRow(x []float64, d int) error {
 	if len(x) != d {
-		return fmt.Errorf("has %d entries, the pattern's rows have %d", len(x), d)
+		return errs.Invalid("has %d entries, the pattern's rows have %d", len(x), d)
 	}
 	for j, v := range x {
 		// v − v is NaN exactly when v is NaN or ±Inf; one test in the common case.
 		if v-v != 0 || v < cfg.lo || v > cfg.hi {
 			if v-v != 0 {
-				return fmt.Errorf("entry %d is %v: rows must be finite", j, v)
+				return errs.Invalid("entry %d is %v: rows must be finite", j, v)
 			}
-			return fmt.Errorf("entry %d = %v lies outside the clip range [%v, %v]", j, v, cfg.lo, cfg.hi)
+			return errs.Invalid("entry %d = %v lies outside the clip range [%v, %v]", j, v, cfg.lo, cfg.hi)
 		}
 	}
 	return nil
@@ -91,7 +93,7 @@ func (p Pattern) addTo(dst, x []float64, cfg *config) (Applied, error) {
 	}
 	a := Applied{X: dst, Norm: acc.bound(), Clipped: clipped}
 	if math.IsInf(a.Norm, 1) {
-		return a, fmt.Errorf("attack: adding the pattern overflows float64")
+		return a, errs.Invalid("attack: adding the pattern overflows float64")
 	}
 	return a, nil
 }

@@ -9,6 +9,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/rabcert/rab/internal/buildcheck"
+	"github.com/rabcert/rab/internal/errs"
 )
 
 // exactChange returns ‖after − before‖₂² without rounding.
@@ -152,8 +155,6 @@ func TestApplyErrors(t *testing.T) {
 	assert.ErrorContains(t, err, "clip range [1, 1] is empty")
 	_, err = p.Apply([]float64{0, 0, 0, 0}, WithClip(math.NaN(), 1))
 	assert.ErrorContains(t, err, "clip range")
-	_, err = p.Apply([]float64{0, 0, 0, 0}, WithRate(0.5))
-	assert.ErrorContains(t, err, "Pattern.Apply does not accept option WithRate")
 	_, err = Pattern{}.Apply([]float64{0})
 	assert.ErrorContains(t, err, "zero Pattern")
 
@@ -163,9 +164,22 @@ func TestApplyErrors(t *testing.T) {
 	assert.ErrorContains(t, err, "overflows")
 }
 
-func TestZeroOption(t *testing.T) {
+func TestNilOption(t *testing.T) {
 	p, err := OnePixelFeatures(2, 0, 0.1)
 	require.NoError(t, err)
-	_, err = p.Apply([]float64{0, 0}, Option{})
-	assert.ErrorContains(t, err, "zero Option")
+	_, err = p.Apply([]float64{0, 0}, nil)
+	assert.ErrorIs(t, err, errs.ErrInvalidInput)
+	assert.EqualError(t, err, "attack: Pattern.Apply: option 0 is nil")
+	_, err = Poison([][]float64{{0, 0}}, []int{1}, p, WithRate(1), nil)
+	assert.EqualError(t, err, "attack: Poison: option 1 is nil")
+}
+
+// TestMisplacedOptionsDoNotCompile: an option given to a call it does not configure
+// is a compile error (testdata/misplaced, which also shows where each option does
+// compile).
+func TestMisplacedOptionsDoNotCompile(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the go command")
+	}
+	buildcheck.Expect(t, "testdata/misplaced")
 }

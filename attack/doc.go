@@ -40,4 +40,13 @@
 //
 // The defaults of [Poison] follow the paper (Section 7.1.5) and its reference
 // implementation: target label 0 and a poison rate of 10 % of the training set.
+//
+// # Options and errors
+//
+// An option compiles only where it applies: [WithClip] is an [ApplyOption] (every
+// call), [WithClasses] a [TriggerOption] (Trigger and Poison), [WithRate],
+// [WithTarget], [WithAllToAll] and [WithSeed] are of type [PoisonOption] (Poison
+// alone); [AtPixel] and [InChannel], of type [PatternOption], place [OnePixel] and
+// [FourPixel] patterns. A nil option is an error. Every error is about the caller's
+// input and wraps rab.ErrInvalidInput; the package imports nothing of rab's smoothers.
 package attack

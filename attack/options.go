@@ -1,8 +1,9 @@
 package attack
 
 import (
-	"fmt"
 	"math"
+
+	"github.com/rabcert/rab/internal/errs"
 )
 
 // Defaults of [Poison], from the paper (Section 7.1.5) and its reference
@@ -12,37 +13,40 @@ const (
 	DefaultTarget = 0   // label the poisoned rows are given (all-to-one attack)
 )
 
-type optionKind uint8
-
-const (
-	optRate optionKind = iota + 1
-	optTarget
-	optAllToAll
-	optClasses
-	optSeed
-	optClip
+// The option types nest, so that an option compiles exactly where it applies:
+// WithClip is an ApplyOption, accepted by every call; WithClasses a TriggerOption,
+// accepted by Trigger and Poison; WithRate, WithTarget, WithAllToAll and WithSeed are
+// PoisonOptions, accepted by Poison alone. A nil option is an error.
+type (
+	// PoisonOption configures [Poison].
+	PoisonOption interface{ poison(config) config }
+	// TriggerOption configures [Trigger]; every TriggerOption is a PoisonOption.
+	TriggerOption interface {
+		PoisonOption
+		trigger(config) config
+	}
+	// ApplyOption configures [Pattern.Apply], [Pattern.ApplyTo] and
+	// [TriggerAllToAll]; every ApplyOption is a TriggerOption.
+	ApplyOption interface {
+		TriggerOption
+		apply(config) config
+	}
 )
 
-var optionNames = [...]string{
-	0:           "zero Option",
-	optRate:     "WithRate",
-	optTarget:   "WithTarget",
-	optAllToAll: "WithAllToAll",
-	optClasses:  "WithClasses",
-	optSeed:     "WithSeed",
-	optClip:     "WithClip",
-}
+// The options record their value in a config passed by value, so that applying them
+// allocates nothing (Pattern.ApplyTo is allocation-free).
+type (
+	poisonOption  func(config) config
+	triggerOption func(config) config
+	applyOption   func(config) config
+)
 
-// Option configures [Poison], [Trigger], [TriggerAllToAll], [Pattern.Apply] and
-// [Pattern.ApplyTo]. Each function documents the options it accepts and rejects
-// the others with an error. Options are plain values: passing them allocates
-// nothing.
-type Option struct {
-	kind optionKind
-	x, y float64
-	n    int
-	seed uint64
-}
+func (f poisonOption) poison(c config) config   { return f(c) }
+func (f triggerOption) poison(c config) config  { return f(c) }
+func (f triggerOption) trigger(c config) config { return f(c) }
+func (f applyOption) poison(c config) config    { return f(c) }
+func (f applyOption) trigger(c config) config   { return f(c) }
+func (f applyOption) apply(c config) config     { return f(c) }
 
 // WithRate sets the fraction of the n training rows that [Poison] poisons, in
 // (0, 1]: r = ⌊rate·n·(1 + 10⁻¹²)⌋ rows, which must come out at least 1. The
@@ -50,93 +54,110 @@ type Option struct {
 // 28.999… in float64 and gives 29). As in the paper's reference implementation, n
 // counts every training row, while the rows are drawn among the eligible ones (see
 // [Poison]). Default [DefaultRate].
-func WithRate(rate float64) Option { return Option{kind: optRate, x: rate} }
+func WithRate(rate float64) PoisonOption {
+	return poisonOption(func(c config) config { c.rate = rate; c.set |= setRate; return c })
+}
 
 // WithTarget sets the label that [Poison] gives the poisoned rows (all-to-one
 // attack). Default [DefaultTarget].
-func WithTarget(label int) Option { return Option{kind: optTarget, n: label} }
+func WithTarget(label int) PoisonOption { return poisonOption(withTarget(label)) }
+
+func withTarget(label int) func(config) config {
+	return func(c config) config { c.target = label; c.set |= setTarget; return c }
+}
 
 // WithAllToAll makes [Poison] relabel each poisoned row from y to (y+1) mod classes
 // (the all-to-all attack of the paper's Appendix C.1) instead of to one target.
-func WithAllToAll(classes int) Option { return Option{kind: optAllToAll, n: classes} }
+func WithAllToAll(classes int) PoisonOption { return poisonOption(withAllToAll(classes)) }
+
+func withAllToAll(classes int) func(config) config {
+	return func(c config) config { c.allToAllClasses = classes; c.set |= setAllToAll; return c }
+}
 
 // WithClasses declares the number of classes C; labels must lie in [0, C). Without
 // it, C is inferred as max(labels)+1.
-func WithClasses(classes int) Option { return Option{kind: optClasses, n: classes} }
+func WithClasses(classes int) TriggerOption {
+	return triggerOption(func(c config) config { c.classes = classes; c.set |= setClasses; return c })
+}
 
 // WithSeed sets the seed from which [Poison] chooses the poisoned rows. Default 0.
-func WithSeed(seed uint64) Option { return Option{kind: optSeed, seed: seed} }
+func WithSeed(seed uint64) PoisonOption {
+	return poisonOption(func(c config) config { c.seed = seed; c.set |= setSeed; return c })
+}
 
 // WithClip clips every entry the pattern touches to [lo, hi] after adding δ, as an
 // image must stay in its pixel range. Rows must lie inside [lo, hi]; clipping then
 // only shrinks each change, and the norm actually added is reported. Either bound
 // may be infinite.
-func WithClip(lo, hi float64) Option { return Option{kind: optClip, x: lo, y: hi} }
+func WithClip(lo, hi float64) ApplyOption {
+	return applyOption(func(c config) config { c.lo, c.hi = lo, hi; c.set |= setClip; return c })
+}
 
-// config is the validated result of a list of options.
+// optionSet records which options were given, one bit per option.
+type optionSet uint8
+
+const (
+	setRate optionSet = 1 << iota
+	setTarget
+	setAllToAll
+	setClasses
+	setSeed
+	setClip
+)
+
+// config is the result of a list of options; validate checks it.
 type config struct {
-	rate     float64
-	target   int
+	set             optionSet
+	rate            float64
+	target          int
+	allToAllClasses int // C of WithAllToAll
+	classes         int // C of WithClasses, 0 to infer it; checkData fixes it
+	seed            uint64
+	lo, hi          float64
+	// Derived by validate.
 	allToAll bool
-	classes  int // 0: infer from the labels
-	seed     uint64
 	clip     bool
-	lo, hi   float64
 }
 
-// newConfig applies opts on top of the defaults. fn names the caller in errors;
-// allowed lists the options it accepts.
-func newConfig(fn string, opts []Option, allowed ...optionKind) (config, error) {
+// newConfig applies opts (with apply, the method of the call's option type) and then
+// fixed (the call's own settings) on top of the defaults, and validates the result.
+// fn names the call in errors.
+func newConfig[O any](fn string, opts []O, apply func(O, config) config, fixed ...func(config) config) (config, error) {
 	cfg := config{rate: DefaultRate, target: DefaultTarget, lo: math.Inf(-1), hi: math.Inf(1)}
-	var seen [len(optionNames)]bool
-	for _, o := range opts {
-		if o.kind == 0 {
-			return cfg, fmt.Errorf("attack: zero Option: build options with WithRate, WithTarget, WithAllToAll, WithClasses, WithSeed or WithClip")
+	for i, o := range opts {
+		if any(o) == nil {
+			return cfg, errs.Invalid("attack: %s: option %d is nil", fn, i)
 		}
-		if !accepts(allowed, o.kind) {
-			return cfg, fmt.Errorf("attack: %s does not accept option %s", fn, optionNames[o.kind])
-		}
-		seen[o.kind] = true
-		switch o.kind {
-		case optRate:
-			if !(o.x > 0 && o.x <= 1) {
-				return cfg, fmt.Errorf("attack: poison rate %v outside (0, 1]: it is the fraction of training rows to poison", o.x)
-			}
-			cfg.rate = o.x
-		case optTarget:
-			if o.n < 0 {
-				return cfg, fmt.Errorf("attack: target label %d is negative: labels are class indices 0, 1, …", o.n)
-			}
-			cfg.target = o.n
-		case optAllToAll, optClasses:
-			if o.n < 2 {
-				return cfg, fmt.Errorf("attack: %s(%d): a classifier needs at least 2 classes", optionNames[o.kind], o.n)
-			}
-			if cfg.classes != 0 && cfg.classes != o.n {
-				return cfg, fmt.Errorf("attack: conflicting class counts %d and %d", cfg.classes, o.n)
-			}
-			cfg.classes = o.n
-			cfg.allToAll = cfg.allToAll || o.kind == optAllToAll
-		case optSeed:
-			cfg.seed = o.seed
-		case optClip:
-			if !(o.x < o.y) {
-				return cfg, fmt.Errorf("attack: clip range [%v, %v] is empty or NaN: need lo < hi", o.x, o.y)
-			}
-			cfg.clip, cfg.lo, cfg.hi = true, o.x, o.y
-		}
+		cfg = apply(o, cfg)
 	}
-	if seen[optTarget] && seen[optAllToAll] {
-		return cfg, fmt.Errorf("attack: WithTarget and WithAllToAll exclude each other: an attack is all-to-one or all-to-all")
+	for _, f := range fixed {
+		cfg = f(cfg)
 	}
-	return cfg, nil
+	return cfg, cfg.validate()
 }
 
-func accepts(allowed []optionKind, k optionKind) bool {
-	for _, a := range allowed {
-		if a == k {
-			return true
-		}
+// validate checks the options in one place and derives allToAll, clip and classes.
+func (c *config) validate() error {
+	has := func(bit optionSet) bool { return c.set&bit != 0 }
+	switch {
+	case has(setRate) && !(c.rate > 0 && c.rate <= 1):
+		return errs.Invalid("attack: poison rate %v outside (0, 1]: it is the fraction of training rows to poison", c.rate)
+	case has(setTarget) && c.target < 0:
+		return errs.Invalid("attack: target label %d is negative: labels are class indices 0, 1, …", c.target)
+	case has(setAllToAll) && c.allToAllClasses < 2:
+		return errs.Invalid("attack: WithAllToAll(%d): a classifier needs at least 2 classes", c.allToAllClasses)
+	case has(setClasses) && c.classes < 2:
+		return errs.Invalid("attack: WithClasses(%d): a classifier needs at least 2 classes", c.classes)
+	case has(setClasses) && has(setAllToAll) && c.classes != c.allToAllClasses:
+		return errs.Invalid("attack: conflicting class counts %d and %d", c.classes, c.allToAllClasses)
+	case has(setClip) && !(c.lo < c.hi):
+		return errs.Invalid("attack: clip range [%v, %v] is empty or NaN: need lo < hi", c.lo, c.hi)
+	case has(setTarget) && has(setAllToAll):
+		return errs.Invalid("attack: WithTarget and WithAllToAll exclude each other: an attack is all-to-one or all-to-all")
 	}
-	return false
+	if has(setAllToAll) {
+		c.allToAll, c.classes = true, c.allToAllClasses
+	}
+	c.clip = has(setClip)
+	return nil
 }

@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+
+	"github.com/rabcert/rab/internal/errs"
 )
 
 // Kind names the family a [Pattern] belongs to.
@@ -88,24 +90,33 @@ func (p Pattern) String() string {
 	return fmt.Sprintf("%v pattern on %v rows, %d entries, ‖δ‖₂ = %v", p.kind, p.shape, len(p.indices), p.norm)
 }
 
-// PatternOption places a [OnePixel] or [FourPixel] pattern.
-type PatternOption struct {
-	h, w, c int
-	kind    uint8 // optAtPixel or optInChannel
-}
+// PatternOption places a [OnePixel] or [FourPixel] pattern. A nil PatternOption is
+// an error.
+type PatternOption interface{ place(placement) placement }
 
-const (
-	optAtPixel = iota + 1
-	optInChannel
-)
+type patternOption func(placement) placement
+
+func (f patternOption) place(p placement) placement { return f(p) }
+
+// placement is where a pixel pattern goes: its anchor pixel and its channel (all
+// channels unless inChannel).
+type placement struct {
+	h, w      int
+	channel   int
+	inChannel bool
+}
 
 // AtPixel places a one-pixel pattern at pixel (h, w), or centres a four-pixel
 // pattern there: its pixels are then (h−1, w+1), (h, w), (h+1, w−1), (h+1, w+1).
-func AtPixel(h, w int) PatternOption { return PatternOption{kind: optAtPixel, h: h, w: w} }
+func AtPixel(h, w int) PatternOption {
+	return patternOption(func(p placement) placement { p.h, p.w = h, w; return p })
+}
 
 // InChannel restricts the pattern to channel c; by default it covers every channel
 // of its pixels, as the paper's reference implementation does for colour images.
-func InChannel(c int) PatternOption { return PatternOption{kind: optInChannel, c: c} }
+func InChannel(c int) PatternOption {
+	return patternOption(func(p placement) placement { p.channel, p.inChannel = c, true; return p })
+}
 
 // OnePixel returns the one-pixel pattern of the paper (Section 7.1.5): a single
 // pixel, by default the centre ((H−1)/2, (W−1)/2) (pixel (15, 15) on CIFAR-10 as in
@@ -115,7 +126,7 @@ func InChannel(c int) PatternOption { return PatternOption{kind: optInChannel, c
 func OnePixel(s Shape, norm float64, opts ...PatternOption) (Pattern, error) {
 	return pixelPattern(KindOnePixel, s, norm, opts, func(h, w int) ([][2]int, error) {
 		if !s.Contains(h, w, 0) {
-			return nil, fmt.Errorf("attack: pixel (%d, %d) outside %d×%d image", h, w, s.H, s.W)
+			return nil, errs.Invalid("attack: pixel (%d, %d) outside %d×%d image", h, w, s.H, s.W)
 		}
 		return [][2]int{{h, w}}, nil
 	})
@@ -131,7 +142,7 @@ func OnePixel(s Shape, norm float64, opts ...PatternOption) (Pattern, error) {
 func FourPixel(s Shape, norm float64, opts ...PatternOption) (Pattern, error) {
 	return pixelPattern(KindFourPixel, s, norm, opts, func(h, w int) ([][2]int, error) {
 		if h < 1 || h > s.H-2 || w < 1 || w > s.W-2 {
-			return nil, fmt.Errorf("attack: four-pixel anchor (%d, %d) needs 1 ≤ h ≤ H−2 and 1 ≤ w ≤ W−2 in a %d×%d image (H, W ≥ 3); for tabular rows use FourPixelFeatures", h, w, s.H, s.W)
+			return nil, errs.Invalid("attack: four-pixel anchor (%d, %d) needs 1 ≤ h ≤ H−2 and 1 ≤ w ≤ W−2 in a %d×%d image (H, W ≥ 3); for tabular rows use FourPixelFeatures", h, w, s.H, s.W)
 		}
 		return [][2]int{{h - 1, w + 1}, {h, w}, {h + 1, w - 1}, {h + 1, w + 1}}, nil
 	})
@@ -144,25 +155,24 @@ func pixelPattern(kind Kind, s Shape, norm float64, opts []PatternOption, layout
 	if err := s.validate(); err != nil {
 		return Pattern{}, err
 	}
-	h, w := (s.H-1)/2, (s.W-1)/2
+	at := placement{h: (s.H - 1) / 2, w: (s.W - 1) / 2}
+	for i, o := range opts {
+		if o == nil {
+			return Pattern{}, errs.Invalid("attack: %v pattern: option %d is nil", kind, i)
+		}
+		at = o.place(at)
+	}
 	channels := make([]int, s.C)
 	for c := range channels {
 		channels[c] = c
 	}
-	for _, o := range opts {
-		switch o.kind {
-		case optAtPixel:
-			h, w = o.h, o.w
-		case optInChannel:
-			if o.c < 0 || o.c >= s.C {
-				return Pattern{}, fmt.Errorf("attack: channel %d outside [0, %d) of shape %v", o.c, s.C, s)
-			}
-			channels = []int{o.c}
-		default:
-			return Pattern{}, fmt.Errorf("attack: zero PatternOption: use AtPixel or InChannel")
+	if at.inChannel {
+		if at.channel < 0 || at.channel >= s.C {
+			return Pattern{}, errs.Invalid("attack: channel %d outside [0, %d) of shape %v", at.channel, s.C, s)
 		}
+		channels = []int{at.channel}
 	}
-	pixels, err := layout(h, w)
+	pixels, err := layout(at.h, at.w)
 	if err != nil {
 		return Pattern{}, err
 	}
@@ -196,13 +206,13 @@ func featurePattern(kind Kind, d int, norm float64, indices ...int) (Pattern, er
 	}
 	for _, i := range indices {
 		if i < 0 || i >= d {
-			return Pattern{}, fmt.Errorf("attack: feature index %d outside the row [0, %d)", i, d)
+			return Pattern{}, errs.Invalid("attack: feature index %d outside the row [0, %d)", i, d)
 		}
 	}
 	idx := slices.Clone(indices)
 	slices.Sort(idx)
 	if i := firstDuplicate(idx); i >= 0 {
-		return Pattern{}, fmt.Errorf("attack: feature index %d given twice in %v: the pattern needs distinct features", idx[i], indices)
+		return Pattern{}, errs.Invalid("attack: feature index %d given twice in %v: the pattern needs distinct features", idx[i], indices)
 	}
 	return equalPattern(kind, s, norm, idx)
 }
@@ -267,31 +277,31 @@ func Custom(s Shape, delta []float64) (Pattern, error) {
 		return Pattern{}, err
 	}
 	if len(delta) != s.Dim() {
-		return Pattern{}, fmt.Errorf("attack: δ has %d entries, shape %v needs %d", len(delta), s, s.Dim())
+		return Pattern{}, errs.Invalid("attack: δ has %d entries, shape %v needs %d", len(delta), s, s.Dim())
 	}
 	var idx []int
 	var values []float64
 	for i, v := range delta {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return Pattern{}, fmt.Errorf("attack: δ[%d] = %v is not finite", i, v)
+			return Pattern{}, errs.Invalid("attack: δ[%d] = %v is not finite", i, v)
 		}
 		if v != 0 {
 			idx, values = append(idx, i), append(values, v)
 		}
 	}
 	if len(idx) == 0 {
-		return Pattern{}, fmt.Errorf("attack: δ is zero: a pattern must change the row")
+		return Pattern{}, errs.Invalid("attack: δ is zero: a pattern must change the row")
 	}
 	norm := normCeil(values)
 	if math.IsInf(norm, 0) {
-		return Pattern{}, fmt.Errorf("attack: ‖δ‖₂ overflows float64")
+		return Pattern{}, errs.Invalid("attack: ‖δ‖₂ overflows float64")
 	}
 	return Pattern{kind: KindCustom, shape: s, norm: norm, indices: idx, values: values}, nil
 }
 
 func checkNorm(norm float64) error {
 	if !(norm > 0) || math.IsInf(norm, 1) {
-		return fmt.Errorf("attack: pattern norm ‖δ‖₂ = %v must be positive and finite", norm)
+		return errs.Invalid("attack: pattern norm ‖δ‖₂ = %v must be positive and finite", norm)
 	}
 	return nil
 }
@@ -302,7 +312,7 @@ func finish(kind Kind, s Shape, norm float64, idx []int, values []float64) (Patt
 	shrinkToNorm(values, norm)
 	for _, v := range values {
 		if math.Abs(v) < 0x1p-1022 {
-			return Pattern{}, fmt.Errorf("attack: pattern norm %v is too small: entries of δ would underflow float64", norm)
+			return Pattern{}, errs.Invalid("attack: pattern norm %v is too small: entries of δ would underflow float64", norm)
 		}
 	}
 	return Pattern{kind: kind, shape: s, norm: norm, indices: idx, values: values}, nil

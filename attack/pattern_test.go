@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/rabcert/rab/internal/errs"
 )
 
 type pixel struct{ h, w, c int }
@@ -124,8 +126,9 @@ func TestPixelPatternErrors(t *testing.T) {
 	assert.ErrorContains(t, err, "outside")
 	_, err = OnePixel(s, 0.1, InChannel(3))
 	assert.ErrorContains(t, err, "channel 3 outside [0, 3)")
-	_, err = OnePixel(s, 0.1, PatternOption{})
-	assert.ErrorContains(t, err, "zero PatternOption")
+	_, err = OnePixel(s, 0.1, AtPixel(1, 1), nil)
+	assert.ErrorIs(t, err, errs.ErrInvalidInput)
+	assert.EqualError(t, err, "attack: one-pixel pattern: option 1 is nil")
 	_, err = OnePixel(Shape{H: 0, W: 6, C: 3}, 0.1)
 	assert.ErrorContains(t, err, "is empty")
 	_, err = FourPixel(s, 0.1, AtPixel(0, 2))

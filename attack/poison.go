@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"github.com/rabcert/rab/internal/errs"
 )
 
 // Poisoned is a training set with a backdoor planted in it.
@@ -42,8 +44,8 @@ type Poisoned struct {
 // Errors: empty or ragged X, rows of a length other than p.Dim(), non-finite
 // entries or entries outside the clip range, len(y) ≠ len(X), labels or target
 // outside [0, C), r = 0, or fewer eligible rows than r.
-func Poison(X [][]float64, y []int, p Pattern, opts ...Option) (*Poisoned, error) {
-	cfg, err := newConfig("Poison", opts, optRate, optTarget, optAllToAll, optClasses, optSeed, optClip)
+func Poison(X [][]float64, y []int, p Pattern, opts ...PoisonOption) (*Poisoned, error) {
+	cfg, err := newConfig("Poison", opts, PoisonOption.poison)
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +55,7 @@ func Poison(X [][]float64, y []int, p Pattern, opts ...Option) (*Poisoned, error
 	n := len(X)
 	r := int(math.Floor(cfg.rate * float64(n) * (1 + 1e-12)))
 	if r == 0 {
-		return nil, fmt.Errorf("attack: poison rate %v of %d rows poisons no row: ⌊rate·n⌋ = 0; raise the rate to at least %v", cfg.rate, n, 1/float64(n))
+		return nil, errs.Invalid("attack: poison rate %v of %d rows poisons no row: ⌊rate·n⌋ = 0; raise the rate to at least %v", cfg.rate, n, 1/float64(n))
 	}
 	pool := make([]int, 0, n)
 	for i, label := range y {
@@ -62,7 +64,7 @@ func Poison(X [][]float64, y []int, p Pattern, opts ...Option) (*Poisoned, error
 		}
 	}
 	if r > len(pool) {
-		return nil, fmt.Errorf("attack: poison rate %v of %d rows asks for %d poisoned rows, but only %d rows have a label other than the target %d", cfg.rate, n, r, len(pool), cfg.target)
+		return nil, errs.Invalid("attack: poison rate %v of %d rows asks for %d poisoned rows, but only %d rows have a label other than the target %d", cfg.rate, n, r, len(pool), cfg.target)
 	}
 	chosen := sample(pool, r, cfg.seed)
 
@@ -106,15 +108,11 @@ type Triggered struct {
 // [WithClasses] (labels and target must lie in [0, C), C defaulting to max(y)+1)
 // and fails as [Poison] does on bad data, or when every row
 // has the target label.
-func Trigger(X [][]float64, y []int, p Pattern, target int, opts ...Option) (*Triggered, error) {
-	cfg, err := newConfig("Trigger", opts, optClip, optClasses)
+func Trigger(X [][]float64, y []int, p Pattern, target int, opts ...TriggerOption) (*Triggered, error) {
+	cfg, err := newConfig("Trigger", opts, TriggerOption.trigger, withTarget(target))
 	if err != nil {
 		return nil, err
 	}
-	if target < 0 {
-		return nil, fmt.Errorf("attack: target label %d is negative: labels are class indices 0, 1, …", target)
-	}
-	cfg.target = target
 	return trigger(X, y, p, &cfg)
 }
 
@@ -122,8 +120,8 @@ func Trigger(X [][]float64, y []int, p Pattern, target int, opts ...Option) (*Tr
 // (Appendix C.1): every row of X with the pattern p added, the attacker's target
 // for a row of label y being (y+1) mod classes. X and y are not modified. It
 // accepts the option [WithClip] and fails as [Poison] does on bad data.
-func TriggerAllToAll(X [][]float64, y []int, p Pattern, classes int, opts ...Option) (*Triggered, error) {
-	cfg, err := newConfig("TriggerAllToAll", append(opts[:len(opts):len(opts)], WithAllToAll(classes)), optClip, optAllToAll)
+func TriggerAllToAll(X [][]float64, y []int, p Pattern, classes int, opts ...ApplyOption) (*Triggered, error) {
+	cfg, err := newConfig("TriggerAllToAll", opts, ApplyOption.apply, withAllToAll(classes))
 	if err != nil {
 		return nil, err
 	}
@@ -141,7 +139,7 @@ func trigger(X [][]float64, y []int, p Pattern, cfg *config) (*Triggered, error)
 		}
 	}
 	if len(rows) == 0 {
-		return nil, fmt.Errorf("attack: every one of the %d rows has the target label %d: nothing to trigger", len(X), cfg.target)
+		return nil, errs.Invalid("attack: every one of the %d rows has the target label %d: nothing to trigger", len(X), cfg.target)
 	}
 	out := &Triggered{
 		X:       copyRows(X, rows),
@@ -178,10 +176,10 @@ func (cfg *config) checkData(X [][]float64, y []int, p Pattern) error {
 		return err
 	}
 	if len(X) == 0 {
-		return fmt.Errorf("attack: the data set has no rows")
+		return errs.Invalid("attack: the data set has no rows")
 	}
 	if len(y) != len(X) {
-		return fmt.Errorf("attack: %d labels for %d rows", len(y), len(X))
+		return errs.Invalid("attack: %d labels for %d rows", len(y), len(X))
 	}
 	for i, row := range X {
 		if err := cfg.checkRow(row, p.Dim()); err != nil {
@@ -194,11 +192,11 @@ func (cfg *config) checkData(X [][]float64, y []int, p Pattern) error {
 	}
 	for i, label := range y {
 		if label < 0 || label >= classes {
-			return fmt.Errorf("attack: label y[%d] = %d outside [0, %d) (class count %s)", i, label, classes, how)
+			return errs.Invalid("attack: label y[%d] = %d outside [0, %d) (class count %s)", i, label, classes, how)
 		}
 	}
 	if !cfg.allToAll && cfg.target >= classes {
-		return fmt.Errorf("attack: target label %d outside [0, %d) (class count %s)", cfg.target, classes, how)
+		return errs.Invalid("attack: target label %d outside [0, %d) (class count %s)", cfg.target, classes, how)
 	}
 	cfg.classes = classes
 	return nil

@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/rabcert/rab/internal/errs"
 )
 
 // dataset returns n rows of d features in [0, 1) and labels i mod classes.
@@ -199,30 +201,31 @@ func TestPoisonErrors(t *testing.T) {
 		X    [][]float64
 		y    []int
 		p    Pattern
-		opts []Option
+		opts []PoisonOption
 		want string
 	}{
-		{"rate 0", X, y, p, []Option{WithRate(0)}, "poison rate 0 outside (0, 1]"},
-		{"rate > 1", X, y, p, []Option{WithRate(1.5)}, "poison rate 1.5 outside (0, 1]"},
-		{"rate < 0", X, y, p, []Option{WithRate(-0.1)}, "outside (0, 1]"},
-		{"rate NaN", X, y, p, []Option{WithRate(math.NaN())}, "poison rate NaN"},
-		{"target < 0", X, y, p, []Option{WithTarget(-1)}, "target label -1 is negative"},
-		{"target ≥ C inferred", X, y, p, []Option{WithTarget(2)}, "target label 2 outside [0, 2) (class count inferred as max(y)+1"},
-		{"target ≥ C declared", X, y, p, []Option{WithTarget(5), WithClasses(3)}, "target label 5 outside [0, 3) (class count declared"},
-		{"target and all-to-all", X, y, p, []Option{WithTarget(1), WithAllToAll(2)}, "exclude each other"},
-		{"all-to-all 1 class", X, y, p, []Option{WithAllToAll(1)}, "WithAllToAll(1): a classifier needs at least 2 classes"},
-		{"conflicting classes", X, y, p, []Option{WithClasses(3), WithAllToAll(4)}, "conflicting class counts 3 and 4"},
+		{"rate 0", X, y, p, []PoisonOption{WithRate(0)}, "poison rate 0 outside (0, 1]"},
+		{"rate > 1", X, y, p, []PoisonOption{WithRate(1.5)}, "poison rate 1.5 outside (0, 1]"},
+		{"rate < 0", X, y, p, []PoisonOption{WithRate(-0.1)}, "outside (0, 1]"},
+		{"rate NaN", X, y, p, []PoisonOption{WithRate(math.NaN())}, "poison rate NaN"},
+		{"target < 0", X, y, p, []PoisonOption{WithTarget(-1)}, "target label -1 is negative"},
+		{"target ≥ C inferred", X, y, p, []PoisonOption{WithTarget(2)}, "target label 2 outside [0, 2) (class count inferred as max(y)+1"},
+		{"target ≥ C declared", X, y, p, []PoisonOption{WithTarget(5), WithClasses(3)}, "target label 5 outside [0, 3) (class count declared"},
+		{"target and all-to-all", X, y, p, []PoisonOption{WithTarget(1), WithAllToAll(2)}, "exclude each other"},
+		{"all-to-all 1 class", X, y, p, []PoisonOption{WithAllToAll(1)}, "WithAllToAll(1): a classifier needs at least 2 classes"},
+		{"conflicting classes", X, y, p, []PoisonOption{WithClasses(3), WithAllToAll(4)}, "conflicting class counts 3 and 4"},
 		{"empty", nil, nil, p, nil, "the data set has no rows"},
 		{"label count", X, y[:5], p, nil, "5 labels for 20 rows"},
 		{"ragged", [][]float64{{1, 2, 3}, {1, 2}}, []int{0, 1}, p, nil, "row 1 has 2 entries, the pattern's rows have 3"},
 		{"NaN", [][]float64{{1, 2, 3}, {1, math.NaN(), 3}}, []int{0, 1}, p, nil, "row 1 entry 1 is NaN"},
 		{"Inf", [][]float64{{math.Inf(1), 2, 3}}, []int{1}, p, nil, "row 0 entry 0 is +Inf"},
-		{"outside clip", X, y, p, []Option{WithClip(0, 0.5)}, "lies outside the clip range [0, 0.5]"},
+		{"outside clip", X, y, p, []PoisonOption{WithClip(0, 0.5)}, "lies outside the clip range [0, 0.5]"},
 		{"negative label", X, append(slices.Clone(y[:19]), -1), p, nil, "label y[19] = -1 outside [0, 2)"},
 		{"zero pattern", X, y, Pattern{}, nil, "zero Pattern"},
 		{"wrong dimension", X, y, mustPattern(OnePixelFeatures(4, 0, 0.1)), nil, "row 0 has 3 entries, the pattern's rows have 4"},
 	} {
 		_, err := Poison(tc.X, tc.y, tc.p, tc.opts...)
+		assert.ErrorIs(t, err, errs.ErrInvalidInput, tc.name)
 		assert.ErrorContains(t, err, tc.want, tc.name)
 	}
 	y3 := slices.Clone(y)
@@ -268,8 +271,9 @@ func TestTrigger(t *testing.T) {
 	assert.ErrorContains(t, err, "target label 3 outside [0, 3)")
 	_, err = Trigger(X, y, p, 3, WithClasses(4))
 	assert.NoError(t, err)
-	_, err = Trigger(X, y, p, 0, WithRate(0.1))
-	assert.ErrorContains(t, err, "Trigger does not accept option WithRate")
+	_, err = Trigger(X, y, p, 0, WithClip(0, 1), nil)
+	assert.ErrorIs(t, err, errs.ErrInvalidInput)
+	assert.EqualError(t, err, "attack: Trigger: option 1 is nil")
 	_, err = Trigger(X[:0], y[:0], p, 0)
 	assert.ErrorContains(t, err, "no rows")
 }
@@ -291,6 +295,6 @@ func TestTriggerAllToAll(t *testing.T) {
 	assert.ErrorContains(t, err, "label y[3] = 3 outside [0, 3)")
 	_, err = TriggerAllToAll(X, y, p, 1)
 	assert.ErrorContains(t, err, "at least 2 classes")
-	_, err = TriggerAllToAll(X, y, p, 4, WithSeed(1))
-	assert.ErrorContains(t, err, "TriggerAllToAll does not accept option WithSeed")
+	_, err = TriggerAllToAll(X, y, p, 4, nil)
+	assert.EqualError(t, err, "attack: TriggerAllToAll: option 0 is nil")
 }

@@ -3,6 +3,8 @@ package attack
 import (
 	"fmt"
 	"math"
+
+	"github.com/rabcert/rab/internal/errs"
 )
 
 // Shape is the layout of the rows a pattern is added to: H×W pixels with C channels,
@@ -42,10 +44,10 @@ func (s Shape) String() string { return fmt.Sprintf("%d×%d×%d", s.H, s.W, s.C)
 // validate reports an empty or overflowing shape.
 func (s Shape) validate() error {
 	if s.H < 1 || s.W < 1 || s.C < 1 {
-		return fmt.Errorf("attack: shape %v is empty: H, W and C must all be at least 1", s)
+		return errs.Invalid("attack: shape %v is empty: H, W and C must all be at least 1", s)
 	}
 	if s.H > math.MaxInt32/s.W || s.H*s.W > math.MaxInt32/s.C {
-		return fmt.Errorf("attack: shape %v has more than %d entries", s, math.MaxInt32)
+		return errs.Invalid("attack: shape %v has more than %d entries", s, math.MaxInt32)
 	}
 	return nil
 }

@@ -47,7 +47,10 @@ func (a Attack) Scenarios(train dataset.Set, clean bool) ([]Scenario, error) {
 	if clean {
 		out = append(out, Scenario{Name: "clean", X: train.X, Y: train.Y})
 	}
-	opts := append(a.clip(), attack.WithRate(a.Rate), attack.WithTarget(a.Target), attack.WithSeed(a.Seed))
+	opts := []attack.PoisonOption{attack.WithRate(a.Rate), attack.WithTarget(a.Target), attack.WithSeed(a.Seed)}
+	if a.Clip != nil {
+		opts = append(opts, a.clip())
+	}
 	for _, p := range a.Patterns {
 		poisoned, err := attack.Poison(train.X, train.Y, p, opts...)
 		if err != nil {
@@ -60,13 +63,11 @@ func (a Attack) Scenarios(train dataset.Set, clean bool) ([]Scenario, error) {
 
 // trigger returns the test rows not of the target class with the pattern added.
 func (a Attack) trigger(test dataset.Set, p attack.Pattern) (*attack.Triggered, error) {
-	return attack.Trigger(test.X, test.Y, p, a.Target, a.clip()...)
+	if a.Clip == nil {
+		return attack.Trigger(test.X, test.Y, p, a.Target)
+	}
+	return attack.Trigger(test.X, test.Y, p, a.Target, a.clip())
 }
 
-// clip returns the clipping option of poisoning and triggering, if any.
-func (a Attack) clip() []attack.Option {
-	if a.Clip == nil {
-		return nil
-	}
-	return []attack.Option{attack.WithClip(a.Clip.Lo, a.Clip.Hi)}
-}
+// clip returns the clipping option of poisoning and triggering; a.Clip must be set.
+func (a Attack) clip() attack.ApplyOption { return attack.WithClip(a.Clip.Lo, a.Clip.Hi) }
