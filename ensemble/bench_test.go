@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"sync"
 	"testing"
 
 	"github.com/rabcert/rab/ensemble"
+	"github.com/rabcert/rab/ensemble/internal/dense"
 	"github.com/rabcert/rab/ensemble/logistic"
 	"github.com/rabcert/rab/internal/dataset"
 	"github.com/rabcert/rab/smoothing"
@@ -121,4 +123,44 @@ func BenchmarkLoadSpambase(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// Reference-CNN-sized members: dense.Model with d = 784 (an MNIST image), h = 350,
+// C = 10 has 277,900 float32 parameters, 1.11 MB, as the reference CNN of issue 12.
+const denseD, denseH, denseC = 784, 350, 10
+
+// denseEnsemble returns an ensemble of n dense members built by FromModels.
+func denseEnsemble(b testing.TB, n int) *ensemble.Ensemble {
+	models := make([]ensemble.Model, n)
+	for k := range models {
+		models[k] = dense.New(denseD, denseH, denseC, uint64(k))
+	}
+	noise, _ := smoothing.Gaussian(0.5)
+	e, err := ensemble.FromModels(models, noise, denseC)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return e
+}
+
+// BenchmarkVotesBatchDense: 20 members of 1.1 MB each vote on 1,135 inputs (the size
+// of issue 12's MNIST 1-vs-0 test set); votes/s is members × inputs per second.
+func BenchmarkVotesBatchDense(b *testing.B) {
+	e := denseEnsemble(b, 20)
+	rng := rand.New(rand.NewPCG(1, 2))
+	X := make([][]float64, 1135)
+	for i := range X {
+		X[i] = make([]float64, denseD)
+		for j := range X[i] {
+			X[i][j] = rng.Float64()
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := e.VotesBatch(context.Background(), X); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*e.Len()*len(X))/b.Elapsed().Seconds(), "votes/s")
 }

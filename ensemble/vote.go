@@ -31,7 +31,14 @@ func (e *Ensemble) Votes(ctx context.Context, x []float64) ([]int, error) {
 }
 
 // VotesBatch returns Votes for every row of X: counts[i][c] is the number of members
-// voting c on X[i]. Each member predicts blocks of up to 256 rows per call.
+// voting c on X[i].
+//
+// The work is member-major: a worker takes one member and runs the whole batch through
+// it in chunks of up to 256 rows, one Predict call per chunk, so a large member's
+// weights are read once per chunk, not once per input, and stay in the worker's cache
+// from chunk to chunk. With fewer members than workers, each member's chunks are split
+// between several workers. Every worker counts into its own array; the counts are sums
+// of integers, so they do not depend on the number of workers or on scheduling.
 func (e *Ensemble) VotesBatch(ctx context.Context, X [][]float64) ([][]int, error) {
 	if ctx == nil {
 		return nil, errs.Invalid("ensemble: votes: nil context: pass context.Background() or a real context")
@@ -52,42 +59,45 @@ func (e *Ensemble) VotesBatch(ctx context.Context, X [][]float64) ([][]int, erro
 	for i := range counts {
 		counts[i] = flat[i*c : (i+1)*c : (i+1)*c]
 	}
-	v := voting{e: e, X: X, d: d, blocks: (len(X) + blockRows - 1) / blockRows}
-	tasks := v.blocks * len(e.s.members)
 	workers := e.workers
 	if workers == 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	workers = min(workers, tasks)
-	extra := make([][]int, workers-1) // the other workers' counts, merged below
+	v := newVoting(e, X, d, workers)
+	workers = min(workers, v.tasks)
+	extra := make([]*[]int, workers-1) // the other workers' counts, merged below
 	var wg sync.WaitGroup
 	for w := range extra {
-		extra[w] = make([]int, len(flat))
-		wg.Go(func() { v.work(ctx, extra[w]) })
+		extra[w] = zeroCounts(len(flat))
+		wg.Go(func() { v.work(ctx, *extra[w]) })
 	}
 	v.work(ctx, flat)
 	wg.Wait()
+	for _, part := range extra {
+		for i, n := range *part {
+			flat[i] += n
+		}
+		countsPool.Put(part)
+	}
 	if v.err != nil {
 		return nil, v.err
 	}
 	if v.stopped.Load() { // cancelled before every task ran
 		return nil, fmt.Errorf("ensemble: votes: %w", ctx.Err())
 	}
-	for _, part := range extra {
-		for i, n := range part {
-			flat[i] += n
-		}
-	}
 	return counts, nil
 }
 
-// voting is one VotesBatch call: its tasks are (block of rows, member) pairs, handed to
-// workers in order through next.
+// voting is one VotesBatch call. Its tasks are (member, group of chunks) pairs in
+// member-major order, handed to workers through next: member k = task / groups runs
+// the chunks of group task % groups.
 type voting struct {
 	e      *Ensemble
 	X      [][]float64
 	d      int
-	blocks int
+	chunks int // chunks of up to blockRows rows
+	groups int // groups of chunks per member: 1 unless members are fewer than workers
+	tasks  int // members × groups
 
 	next    atomic.Int64
 	stopped atomic.Bool
@@ -96,14 +106,36 @@ type voting struct {
 	errK    int
 }
 
-// scratch is a worker's reusable buffers.
-type scratch struct {
-	noisy []float64   // blockRows·d values: the block plus u_k
-	rows  [][]float64 // rows of noisy
-	pred  []int       // predictions of the block
+// newVoting plans the tasks of a call on X for the given number of workers.
+func newVoting(e *Ensemble, X [][]float64, d, workers int) *voting {
+	chunks := (len(X) + blockRows - 1) / blockRows
+	n := len(e.s.members)
+	groups := min(chunks, (workers+n-1)/n)
+	return &voting{e: e, X: X, d: d, chunks: chunks, groups: groups, tasks: n * groups}
 }
 
-var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+// scratch is a worker's reusable buffers.
+type scratch struct {
+	noisy []float64   // blockRows·d values: the chunk plus u_k
+	rows  [][]float64 // rows of noisy
+	pred  []int       // predictions of the chunk
+}
+
+var (
+	scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+	countsPool  = sync.Pool{New: func() any { return new([]int) }}
+)
+
+// zeroCounts returns a pooled count array of n zeros.
+func zeroCounts(n int) *[]int {
+	p := countsPool.Get().(*[]int)
+	if cap(*p) < n {
+		*p = make([]int, n)
+	}
+	*p = (*p)[:n]
+	clear(*p)
+	return p
+}
 
 // work runs tasks until none is left or the call fails, adding votes into counts.
 func (v *voting) work(ctx context.Context, counts []int) {
@@ -112,17 +144,20 @@ func (v *voting) work(ctx context.Context, counts []int) {
 	members := v.e.s.members
 	for !v.stopped.Load() {
 		task := int(v.next.Add(1) - 1)
-		if task >= v.blocks*len(members) {
+		if task >= v.tasks {
 			return
 		}
-		if ctx.Err() != nil {
-			v.stopped.Store(true)
-			return
-		}
-		block, k := task/len(members), task%len(members)
-		lo, hi := block*blockRows, min((block+1)*blockRows, len(v.X))
-		if err := v.vote(members[k], lo, hi, sc, counts); err != nil {
-			v.fail(k, err)
+		k, group := task/v.groups, task%v.groups
+		for chunk := group * v.chunks / v.groups; chunk < (group+1)*v.chunks/v.groups; chunk++ {
+			if ctx.Err() != nil {
+				v.stopped.Store(true)
+				return
+			}
+			lo, hi := chunk*blockRows, min((chunk+1)*blockRows, len(v.X))
+			if err := v.vote(members[k], lo, hi, sc, counts); err != nil {
+				v.fail(k, err)
+				break
+			}
 		}
 	}
 }
