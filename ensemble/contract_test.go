@@ -79,12 +79,18 @@ type coinWrapper struct {
 	bytes []byte
 }
 
-func (w *coinWrapper) Predict(X [][]float64, out []int) error { return w.l.shared.Predict(X, out) }
+func (w *coinWrapper) Predict(X [][]float64, out []int) error {
+	w.l.mu.Lock()
+	defer w.l.mu.Unlock()
+	return w.l.shared.Predict(X, out)
+}
 
 func (w *coinWrapper) MarshalBinary() ([]byte, error) {
 	if w.bytes != nil {
 		return w.bytes, nil
 	}
+	w.l.mu.Lock()
+	defer w.l.mu.Unlock()
 	return (&coinModel{id: w.id, class: w.l.shared.class}).MarshalBinary()
 }
 
