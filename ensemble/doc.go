@@ -27,6 +27,16 @@
 // (eq. (17) times N); [Ensemble.Estimate] turns them into bound.Estimate's confidence
 // bounds, and rejects an N too small to ever certify (bound.MinVotes).
 //
+// # Training on many machines: shards
+//
+// Because member k depends only on (seed, k, X, y, learner), the N members can be
+// trained in pieces. [TrainShard] trains members [lo, hi) ([ShardRange] turns "shard i
+// of m" into a range), [Shard.Save] and [LoadShard] move the shard between machines,
+// and [Merge] checks that the shards agree (N, seed, noise, classes, dimension, the
+// learner's [Describer] kind and configuration, [DataSHA256] of the training data),
+// cover 0 … N−1 exactly once and carry the bytes their hashes say, then assembles the
+// Ensemble that Train would have built — bit-identical, down to the saved file.
+//
 // # Models from elsewhere and persistence
 //
 // [FromModels] wraps members trained elsewhere, e.g. ONNX networks. [Ensemble.Save]

@@ -217,3 +217,12 @@ func (e *Ensemble) Models() []Model {
 	}
 	return out
 }
+
+// MemberSHA256 returns the SHA-256 of member k's bytes (0 ≤ k < Len()), the hash Save
+// records and from which u_k is seeded; ok is false for any other k.
+func (e *Ensemble) MemberSHA256(k int) (sum [sha256.Size]byte, ok bool) {
+	if k < 0 || k >= len(e.s.members) {
+		return sum, false
+	}
+	return e.s.members[k].digest, true
+}

@@ -87,3 +87,52 @@ func ExampleEnsemble_Estimate() {
 	fmt.Printf("votes %v: class %d, pA ≥ %.4f, pB ≤ %.4f, abstain %v\n", counts, est.Class, est.PA, est.PB, est.Abstain)
 	// Output: votes [0 100]: class 1, pA ≥ 0.9204, pB ≤ 0.0796, abstain false
 }
+
+// Train the members of one ensemble in two shards — on two machines, say — and merge
+// them: the result is the ensemble Train builds in one call, byte for byte.
+func ExampleMerge() {
+	X := [][]float64{{0, 0}, {0, 1}, {1, 0}, {1, 1}, {4, 4}, {4, 5}, {5, 4}, {5, 5}}
+	y := []int{0, 0, 0, 0, 1, 1, 1, 1}
+	learner, _ := logistic.New()
+	noise, _ := smoothing.Gaussian(1)
+	const n, shards = 100, 2
+	var files []bytes.Buffer
+	for i := range shards { // each iteration could run on its own machine
+		lo, hi, err := ensemble.ShardRange(n, i, shards)
+		if err != nil {
+			panic(err)
+		}
+		sh, err := ensemble.TrainShard(context.Background(), X, y, learner, noise, lo, hi,
+			ensemble.WithModels(n), ensemble.WithSeed(2023))
+		if err != nil {
+			panic(err)
+		}
+		var file bytes.Buffer
+		if err := sh.Save(&file); err != nil {
+			panic(err)
+		}
+		files = append(files, file)
+		fmt.Printf("shard %d: members [%d, %d)\n", i, lo, hi)
+	}
+	var loaded []*ensemble.Shard
+	for i := range files {
+		sh, err := ensemble.LoadShard(&files[i])
+		if err != nil {
+			panic(err)
+		}
+		loaded = append(loaded, sh)
+	}
+	merged, err := ensemble.Merge(loaded...)
+	if err != nil {
+		panic(err)
+	}
+	whole, _ := ensemble.Train(context.Background(), X, y, learner, noise, ensemble.WithModels(n), ensemble.WithSeed(2023))
+	var a, b bytes.Buffer
+	_ = merged.Save(&a)
+	_ = whole.Save(&b)
+	fmt.Println("same file as Train:", bytes.Equal(a.Bytes(), b.Bytes()))
+	// Output:
+	// shard 0: members [0, 50)
+	// shard 1: members [50, 100)
+	// same file as Train: true
+}

@@ -79,17 +79,9 @@ func Load(r io.Reader) (*Ensemble, error) {
 	if err := man.check(); err != nil {
 		return nil, errs.Corrupt("ensemble: Load: manifest: %w", err)
 	}
-	noise, err := man.Noise.noise()
-	if err != nil { // %v: a stored σ ≤ 0 is a corrupt file, not the caller's invalid input
-		return nil, errs.Corrupt("ensemble: Load: manifest: %v", err)
-	}
-	members, err := readMembers(r, man.Members, 0)
+	s, err := readShared(r, man.Noise, man.Members, 0, man.Classes, man.Seed, man.Dim)
 	if err != nil {
 		return nil, fmt.Errorf("ensemble: Load: %w", err)
-	}
-	s, err := newShared(members, noise, man.Classes, man.Seed, man.Dim)
-	if err != nil {
-		return nil, errs.Corrupt("ensemble: Load: %w", err)
 	}
 	return &Ensemble{s: s, testNoise: *man.TestNoise}, nil
 }
@@ -167,6 +159,25 @@ func checkRecords(recs []memberRecord, lo int) error {
 		}
 	}
 	return nil
+}
+
+// readShared rebuilds the state of the ensemble or shard a manifest describes, reading
+// its members, the first being member lo, from r. Every error wraps ErrCorrupt or is a
+// read error of r.
+func readShared(r io.Reader, spec noiseSpec, recs []memberRecord, lo, classes int, seed uint64, dim int) (*shared, error) {
+	noise, err := spec.noise()
+	if err != nil { // %v: a stored σ ≤ 0 is a corrupt file, not the caller's invalid input
+		return nil, errs.Corrupt("manifest: %v", err)
+	}
+	members, err := readMembers(r, recs, lo)
+	if err != nil {
+		return nil, err
+	}
+	s, err := newShared(members, noise, classes, seed, dim)
+	if err != nil {
+		return nil, errs.Corrupt("%w", err)
+	}
+	return s, nil
 }
 
 // readMembers reads, verifies and decodes the members described by recs, the first

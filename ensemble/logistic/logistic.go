@@ -2,6 +2,7 @@ package logistic
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 
@@ -47,7 +48,10 @@ type Learner struct {
 	cfg config
 }
 
-var _ ensemble.BaseLearner = (*Learner)(nil)
+var (
+	_ ensemble.BaseLearner = (*Learner)(nil)
+	_ ensemble.Describer   = (*Learner)(nil)
+)
 
 // New returns a Learner configured by opts. A nil option or an invalid value is an
 // error wrapping ensemble.ErrInvalidInput.
@@ -66,6 +70,18 @@ func New(opts ...Option) (*Learner, error) {
 		return nil, errs.Invalid("logistic: New: WithL2(%v): want a finite λ > 0", cfg.l2)
 	}
 	return &Learner{cfg: cfg}, nil
+}
+
+// Describe returns Kind and the learner's settings as JSON with a fixed field order
+// and the shortest decimal form that round-trips each number, e.g.
+// {"iterations":10,"l2":0.0001}: equal settings give equal strings on every machine.
+// It implements ensemble.Describer, so ensemble.Merge can check that shards agree.
+func (l *Learner) Describe() (kind, config string) {
+	js, _ := json.Marshal(struct {
+		Iterations int     `json:"iterations"`
+		L2         float64 `json:"l2"`
+	}{l.cfg.iterations, l.cfg.l2}) // cannot fail: an int and a finite float
+	return Kind, string(js)
 }
 
 // Fit fits a model to (X, y) and returns it as a *Model. The fit is deterministic (full

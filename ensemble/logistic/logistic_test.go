@@ -322,3 +322,16 @@ func FuzzUnmarshalBinary(f *testing.F) {
 		_ = m.Predict([][]float64{make([]float64, m.InputDim())}, make([]int, 1))
 	})
 }
+
+// TestDescribe: the configuration string is canonical JSON of the settings.
+func TestDescribe(t *testing.T) {
+	l, err := New()
+	require.NoError(t, err)
+	kind, config := l.Describe()
+	assert.Equal(t, Kind, kind)
+	assert.Equal(t, `{"iterations":10,"l2":0.0001}`, config)
+	other, err := New(WithIterations(30), WithL2(1.0/3))
+	require.NoError(t, err)
+	_, config = other.Describe()
+	assert.Equal(t, `{"iterations":30,"l2":0.3333333333333333}`, config)
+}

@@ -12,6 +12,35 @@
 // Importing the package registers the "onnx" model kind with ensemble.RegisterDecoder,
 // so that ensemble.Load can read back an ensemble saved with ONNX members.
 //
+// # What the training side must do
+//
+// ensemble.FromModels cannot check how the members were trained, and the certificate
+// (Theorem 1 through Algorithm 2's bounds) holds only if they were trained by
+// Algorithm 1. Whoever trains the ONNX members (e.g. PyTorch on GPUs) must:
+//
+//   - train member k on the training set D plus its own noise: a fresh, independent
+//     draw ε_k ~ N(0, σ²I) (or the uniform noise the ensemble is built with) added to
+//     every feature of every training row, in the same feature space and scale as the
+//     inputs that will be certified, with the same σ passed to FromModels; the labels
+//     are not changed. The noise is drawn once per member, for its whole training (not
+//     resampled per epoch as data augmentation would), from a source independent of
+//     every other member's;
+//   - train every member independently from scratch: no shared initialisation state
+//     that depends on another member's training, no warm start from another member,
+//     no distillation or averaging between members, no selection or tuning of members
+//     by how they vote, and hyper-parameters fixed before training;
+//   - learn nothing from the test inputs to be certified: they take no part in
+//     training, early stopping, calibration or model selection;
+//   - export N distinct files, one per member (FromModels rejects identical bytes; two
+//     copies of one model would count twice and over-claim), whose output is the class
+//     scores of the same classes in the same order, and keep them unchanged afterwards:
+//     each file's SHA-256 seeds its test-time noise u_k, which the ensemble adds to
+//     every input itself (the exported model must not add noise of its own).
+//
+// N must be at least bound.MinVotes(α, classes) for any certificate at level α. The
+// training-time recipe is the whole guarantee: an ensemble that skips the noise, or
+// trains on noise with a smaller σ than claimed, gets radii that mean nothing.
+//
 // # Accepted models
 //
 // A model must have one float32 input of shape [batch, d1, …, dk] with fixed d1…dk (a

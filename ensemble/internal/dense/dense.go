@@ -191,3 +191,8 @@ func (l Learner) Fit(ctx context.Context, X [][]float64, _ []int, _ int, seed ui
 	}
 	return New(l.D, l.H, l.C, seed), nil
 }
+
+// Describe returns Kind and the sizes, so that the learner can train shards.
+func (l Learner) Describe() (kind, config string) {
+	return Kind, fmt.Sprintf("%d,%d,%d", l.D, l.H, l.C)
+}
