@@ -54,7 +54,7 @@ func ExampleTrain() {
 		log.Fatal(err)
 	}
 	fmt.Printf("%s: class %d, abstained %v, radius %.2f\n", model.Kind(), c.Class, c.Abstained, c.Radius)
-	// Output: ensemble: class 1, abstained false, radius 0.44
+	// Output: ensemble: class 1, abstained false, radius 0.45
 }
 
 // A saved model reads back with everything it was trained with; only how it certifies

@@ -21,9 +21,16 @@ func BenchmarkClopperPearsonLower(b *testing.B) {
 	}
 }
 
-// BenchmarkEstimate bounds 10 classes from N = 1000 votes.
+// BenchmarkEstimate bounds 10 classes, and 2, from N = 1000 votes.
 func BenchmarkEstimate(b *testing.B) {
 	counts := []int{3, 871, 40, 12, 0, 9, 31, 20, 6, 8}
+	b.Run("Binary", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			est, _ := Estimate([]int{129, 871}, 0.001)
+			sink += est.PA
+		}
+	})
 	b.Run("ClopperPearson", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {

@@ -32,20 +32,24 @@ const maxNewton = 100
 // P(p_L ≤ p) ≥ 1 − α for every p. Algorithm 2 of the paper uses this bound
 // for pA.
 //
-// The quantile is found by Newton's method with bisection safeguards on
-// gonum's mathext.RegIncBeta, started from mathext.InvRegIncBeta (which alone
-// can be off by several percent for tiny α). The result is within
+// For 0 < k < n the quantile is found by Newton's method with bisection
+// safeguards on gonum's mathext.RegIncBeta, started from mathext.InvRegIncBeta
+// (which alone can be off by several percent for tiny α). The result is within
 // 2.4e-15·(n+1) relative of the exact quantile on the smaller of p_L and
 // 1 − p_L (measured against mpmath on 1534 points, n up to 10⁶); it is then
-// lowered by 2e-14·(n+1) relative on that side, so that it never exceeds the
-// exact bound. The lowered value is checked: if RegIncBeta says it still lies
-// above the α-quantile, the largest point the search verified to lie below
-// it is used instead.
+// lowered by 2e-14·(n+1) relative on that side, and by at least one ulp, so
+// that it never exceeds the exact bound. The lowered value is checked: if
+// RegIncBeta says it still lies above the α-quantile, the largest point the
+// search verified to lie below it is used instead. For k = n the closed form
+// α^(1/n) is lowered by a margin proved sufficient for every n and α (the
+// analysis is in closedform.go): the result is at least one ulp below the
+// float64 nearest the exact bound and within 2.7e-15·(1 + |ln α|/n) relative of it.
 //
-// ClopperPearsonLower returns an error if n ≤ 0, k ∉ [0, n] or α ∉ (0, 1).
+// ClopperPearsonLower returns an error wrapping ErrInvalidInput if n ≤ 0,
+// k ∉ [0, n] or α ∉ (0, 1).
 func ClopperPearsonLower(k, n int, alpha float64) (float64, error) {
 	if err := checkBinomial(k, n, alpha); err != nil {
-		return 0, err
+		return 0, invalid("ClopperPearsonLower", err)
 	}
 	return cpLower(k, n, alpha), nil
 }
@@ -58,14 +62,18 @@ func ClopperPearsonLower(k, n int, alpha float64) (float64, error) {
 //
 // the p at which P(Bin(n, p) ≤ k) = α; p_U = 1 when k = n and
 // p_U = 1 − α^(1/n) when k = 0. P(p ≤ p_U) ≥ 1 − α for every p. The second
-// form, the lower bound for the n − k failures, is how it is computed, so it
-// shares ClopperPearsonLower's accuracy and safety margin (raised instead of
-// lowered); the final 1 − x is rounded upwards.
+// form, the lower bound for the n − k failures, is how it is computed for k > 0,
+// so it shares ClopperPearsonLower's accuracy and safety margin (raised instead
+// of lowered); the final 1 − x is rounded upwards. For k = 0 the closed form
+// 1 − α^(1/n) = −expm1(ln(α)/n) is raised by a margin proved sufficient for
+// every n and α (closedform.go): the result is at least one ulp above the
+// float64 nearest the exact bound and within 3.6e-15 relative of it.
 //
-// ClopperPearsonUpper returns an error if n ≤ 0, k ∉ [0, n] or α ∉ (0, 1).
+// ClopperPearsonUpper returns an error wrapping ErrInvalidInput if n ≤ 0,
+// k ∉ [0, n] or α ∉ (0, 1).
 func ClopperPearsonUpper(k, n int, alpha float64) (float64, error) {
 	if err := checkBinomial(k, n, alpha); err != nil {
-		return 0, err
+		return 0, invalid("ClopperPearsonUpper", err)
 	}
 	return cpUpper(k, n, alpha), nil
 }
@@ -79,17 +87,18 @@ func ClopperPearsonUpper(k, n int, alpha float64) (float64, error) {
 // bound used by the paper's reference code; it is looser than
 // Clopper–Pearson and kept for comparison (see WithHoeffding).
 //
-// HoeffdingWidth returns an error if n ≤ 0 or α ∉ (0, 1).
+// HoeffdingWidth returns an error wrapping ErrInvalidInput if n ≤ 0 or
+// α ∉ (0, 1).
 func HoeffdingWidth(n int, alpha float64) (float64, error) {
 	if err := checkBinomial(0, n, alpha); err != nil { // k = 0 is always valid
-		return 0, err
+		return 0, invalid("HoeffdingWidth", err)
 	}
 	return hoeffdingWidth(n, alpha), nil
 }
 
 // hoeffdingWidth computes HoeffdingWidth for valid arguments.
 func hoeffdingWidth(n int, alpha float64) float64 {
-	return math.Sqrt(-math.Log(alpha) / (2 * float64(n)))
+	return math.Sqrt(-ln(alpha) / (2 * float64(n)))
 }
 
 // cpLower computes ClopperPearsonLower for valid arguments.
@@ -98,7 +107,7 @@ func cpLower(k, n int, alpha float64) float64 {
 	case 0:
 		return 0
 	case n:
-		return lowerSafely(math.Exp(math.Log(alpha)/float64(n)), n)
+		return rootLower(alpha, n)
 	}
 	a, b := float64(k), float64(n-k+1)
 	x, verified := betaLowerQuantile(a, b, alpha, cpTolPerTrial*float64(n+1)/4)
@@ -109,9 +118,12 @@ func cpLower(k, n int, alpha float64) float64 {
 	return x
 }
 
-// cpUpper computes ClopperPearsonUpper for valid arguments as one minus the
-// lower bound for the failures, rounded up.
+// cpUpper computes ClopperPearsonUpper for valid arguments: the closed form for
+// k = 0, else one minus the lower bound for the failures, rounded up.
 func cpUpper(k, n int, alpha float64) float64 {
+	if k == 0 {
+		return oneMinusRootUpper(alpha, n)
+	}
 	return oneMinusUp(cpLower(n-k, n, alpha))
 }
 
@@ -127,10 +139,12 @@ func oneMinusUp(x float64) float64 {
 }
 
 // lowerSafely moves a computed bound x ∈ [0, 1] from n trials down by the
-// margin 2e-14·(n+1) relative on the smaller of x and 1 − x. Subnormal
-// results, whose relative accuracy is poor, become 0.
+// margin 2e-14·(n+1) relative on the smaller of x and 1 − x, and then by one
+// ulp, so that the move survives rounding even where the margin is below half
+// an ulp of x (x close to 1 with few trials). Subnormal results, whose relative
+// accuracy is poor, become 0.
 func lowerSafely(x float64, n int) float64 {
-	x -= cpTolPerTrial * float64(n+1) * math.Min(x, 1-x)
+	x = math.Nextafter(x-cpTolPerTrial*float64(n+1)*math.Min(x, 1-x), 0)
 	if x < smallestNormal {
 		return 0
 	}
@@ -152,7 +166,7 @@ func lowerSafely(x float64, n int) float64 {
 func betaLowerQuantile(a, b, p, tol float64) (x, verified float64) {
 	lo, hi := 0.0, 1.0
 	logBeta := mathext.Lbeta(a, b)
-	logP := math.Log(p)
+	logP := ln(p)
 	x = mathext.InvRegIncBeta(a, b, p)
 	for range maxNewton {
 		if !(x > lo && x < hi) { // also catches NaN
@@ -167,7 +181,7 @@ func betaLowerQuantile(a, b, p, tol float64) (x, verified float64) {
 		if cdf == p || math.Nextafter(lo, 1) >= hi {
 			return lo, lo
 		}
-		logX, logCDF := math.Log(x), math.Log(cdf)
+		logX, logCDF := ln(x), ln(cdf)
 		logDensity := (a-1)*logX + (b-1)*math.Log1p(-x) - logBeta
 		slope := math.Exp(logX + logDensity - logCDF) // d log I / d log x
 		next := x * math.Exp((logP-logCDF)/slope)

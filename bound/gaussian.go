@@ -26,20 +26,31 @@ import "math"
 // final product; so R never exceeds the exact radius and differs from it by
 // about 1e-13 relative when pA and pB are well apart.
 //
-// GaussianRadius returns an error if σ is not a finite positive number, if
-// pA or pB is NaN, infinite or outside [0, 1], or if pA < pB.
+// GaussianRadius returns an error wrapping ErrInvalidInput if σ is not a
+// finite positive number, if pA or pB is NaN, infinite or outside [0, 1], or
+// if pA < pB.
 func GaussianRadius(sigma, pA, pB float64) (float64, error) {
+	if err := checkGaussian(sigma, pA, pB); err != nil {
+		return 0, invalid("GaussianRadius", err)
+	}
+	return gaussianRadius(sigma, pA, pB), nil
+}
+
+// checkGaussian validates the arguments of GaussianRadius.
+func checkGaussian(sigma, pA, pB float64) error {
 	if err := checkSigma(sigma); err != nil {
-		return 0, err
+		return err
 	}
-	if err := checkProbs(pA, pB); err != nil {
-		return 0, err
-	}
+	return checkProbs(pA, pB)
+}
+
+// gaussianRadius computes GaussianRadius for valid arguments.
+func gaussianRadius(sigma, pA, pB float64) float64 {
 	gap := quantileGap(pA, pB)
 	if math.IsInf(gap, 1) {
-		return gap, nil
+		return gap
 	}
-	return math.Min(sigma/2*gap, math.MaxFloat64), nil
+	return math.Min(sigma/2*gap, math.MaxFloat64)
 }
 
 // GaussianPatternRadius returns the certified radius of eq. (13), the special
@@ -54,11 +65,10 @@ func GaussianRadius(sigma, pA, pB float64) (float64, error) {
 // GaussianRadius also covers the rounding of the square root and division.
 func GaussianPatternRadius(sigma, pA, pB float64, r int) (float64, error) {
 	if err := checkCount("r", r, "the number of poisoned training instances"); err != nil {
-		return 0, err
+		return 0, invalid("GaussianPatternRadius", err)
 	}
-	radius, err := GaussianRadius(sigma, pA, pB)
-	if err != nil {
-		return 0, err
+	if err := checkGaussian(sigma, pA, pB); err != nil {
+		return 0, invalid("GaussianPatternRadius", err)
 	}
-	return radius / math.Sqrt(float64(r)), nil
+	return gaussianRadius(sigma, pA, pB) / math.Sqrt(float64(r)), nil
 }

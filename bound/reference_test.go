@@ -41,6 +41,14 @@ var safeSide = map[string]int{
 	"EstimateHoeffding.PB":  +1,
 }
 
+// strictlyOutward lists the functions that never return the float64 nearest
+// the exact value, but one at least an ulp further out (on the safe side).
+var strictlyOutward = map[string]bool{
+	"ClopperPearsonLower": true,
+	"ClopperPearsonUpper": true,
+	"Estimate.PA":         true,
+}
+
 func TestReferenceValues(t *testing.T) {
 	require.GreaterOrEqual(t, len(references), 30)
 	for i, ref := range references {
@@ -56,6 +64,11 @@ func TestReferenceValues(t *testing.T) {
 				assert.LessOrEqual(t, got, ref.want, "must not exceed the exact value: "+msg)
 			case +1:
 				assert.GreaterOrEqual(t, got, ref.want, "must not fall below the exact value: "+msg)
+			}
+			// The Clopper–Pearson bounds move at least one ulp outwards from the
+			// float64 nearest the exact bound, except at the trivial 0 and 1.
+			if strictlyOutward[ref.fn] && ref.want != 0 && ref.want != 1 {
+				assert.NotEqual(t, ref.want, got, "must lie at least one ulp outside the exact value: "+msg)
 			}
 		})
 	}

@@ -1,8 +1,9 @@
 package bound
 
 import (
-	"fmt"
 	"math"
+
+	"github.com/rabcert/rab/internal/errs"
 )
 
 // uniformTol is the relative margin by which UniformCertified must clear the
@@ -38,16 +39,14 @@ const radiusShrink = 1e-12
 // certified ⇔ S > T + 1e-13·(|S| + |T|). A pattern exactly on the boundary,
 // or within that margin of it, is never certified.
 //
-// UniformCertified returns an error if a or b is not finite, a ≥ b or b − a
-// overflows, if pA or pB is NaN, infinite or outside [0, 1], if pA < pB, or
-// if delta is ragged, has an empty row or holds NaN or ±Inf. It does not
-// modify delta.
+// UniformCertified returns an error wrapping ErrInvalidInput if a or b is not
+// finite, a ≥ b or b − a overflows, if pA or pB is NaN, infinite or outside
+// [0, 1], if pA < pB, or if delta is ragged, has an empty row or holds NaN or
+// ±Inf (an *errs.InputError naming the row, and the coordinate as its
+// feature). It does not modify delta.
 func UniformCertified(a, b, pA, pB float64, delta [][]float64) (bool, error) {
-	if err := checkInterval(a, b); err != nil {
-		return false, err
-	}
-	if err := checkProbs(pA, pB); err != nil {
-		return false, err
+	if err := checkUniform(a, b, pA, pB); err != nil {
+		return false, invalid("UniformCertified", err)
 	}
 	width := b - a
 	half := (pA - pB) / 2
@@ -55,14 +54,14 @@ func UniformCertified(a, b, pA, pB float64, delta [][]float64) (bool, error) {
 	defeated := false
 	for i, row := range delta {
 		if len(row) == 0 {
-			return false, fmt.Errorf("bound: delta row %d is empty: each row holds the pattern added to one poisoned instance", i)
+			return false, invalid("UniformCertified", errs.At(i, -1, "delta row is empty: each row holds the pattern added to one poisoned instance"))
 		}
 		if len(row) != len(delta[0]) {
-			return false, fmt.Errorf("bound: delta is ragged: row %d has %d coordinates, row 0 has %d", i, len(row), len(delta[0]))
+			return false, invalid("UniformCertified", errs.At(i, -1, "delta is ragged: %d coordinates, row 0 has %d", len(row), len(delta[0])))
 		}
 		for j, v := range row {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return false, fmt.Errorf("bound: delta[%d][%d] must be a finite number, got %v", i, j, v)
+				return false, invalid("UniformCertified", errs.At(i, j, "delta must be a finite number, got %v", v))
 			}
 			x := math.Abs(v) / width
 			if x >= half {
@@ -112,21 +111,20 @@ func neumaierAdd(sum, comp, x float64) (float64, float64) {
 // returns ε*·(1 − 1e-12), computed as −w·expm1(log1p(−h)/(d·r)) to avoid
 // cancellation, at which UniformCertified certifies every such pattern.
 //
-// The radius is 0 when pA = pB. UniformPatternRadius returns an error if a or
-// b is not finite, a ≥ b or b − a overflows, if pA or pB is NaN, infinite or
-// outside [0, 1], if pA < pB, or if d < 1 or r < 1.
+// The radius is 0 when pA = pB. UniformPatternRadius returns an error
+// wrapping ErrInvalidInput if a or b is not finite, a ≥ b or b − a overflows,
+// if pA or pB is NaN, infinite or outside [0, 1], if pA < pB, or if d < 1 or
+// r < 1.
 func UniformPatternRadius(a, b, pA, pB float64, d, r int) (float64, error) {
-	if err := checkInterval(a, b); err != nil {
-		return 0, err
+	err := checkUniform(a, b, pA, pB)
+	if err == nil {
+		err = checkCount("d", d, "the number of coordinates of the pattern")
 	}
-	if err := checkProbs(pA, pB); err != nil {
-		return 0, err
+	if err == nil {
+		err = checkCount("r", r, "the number of poisoned training instances")
 	}
-	if err := checkCount("d", d, "the number of coordinates of the pattern"); err != nil {
-		return 0, err
-	}
-	if err := checkCount("r", r, "the number of poisoned training instances"); err != nil {
-		return 0, err
+	if err != nil {
+		return 0, invalid("UniformPatternRadius", err)
 	}
 	half := (pA - pB) / 2
 	factors := float64(d) * float64(r)
@@ -151,15 +149,12 @@ func UniformPatternRadius(a, b, pA, pB float64, d, r int) (float64, error) {
 // certified, so the function returns w·h·(1 − 1e-12), at which
 // UniformCertified certifies every arrangement.
 //
-// The radius is 0 when pA = pB. UniformL1Radius returns an error if a or b is
-// not finite, a ≥ b or b − a overflows, or if pA or pB is NaN, infinite or
-// outside [0, 1], or if pA < pB.
+// The radius is 0 when pA = pB. UniformL1Radius returns an error wrapping
+// ErrInvalidInput if a or b is not finite, a ≥ b or b − a overflows, or if pA
+// or pB is NaN, infinite or outside [0, 1], or if pA < pB.
 func UniformL1Radius(a, b, pA, pB float64) (float64, error) {
-	if err := checkInterval(a, b); err != nil {
-		return 0, err
-	}
-	if err := checkProbs(pA, pB); err != nil {
-		return 0, err
+	if err := checkUniform(a, b, pA, pB); err != nil {
+		return 0, invalid("UniformL1Radius", err)
 	}
 	return (b - a) * (pA - pB) / 2 * (1 - radiusShrink), nil
 }

@@ -2,8 +2,10 @@ package bound
 
 import (
 	"math"
+	"strings"
 	"testing"
 
+	"github.com/rabcert/rab/internal/errs"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -204,18 +206,22 @@ func TestUniformErrors(t *testing.T) {
 		})
 	}
 	for _, tt := range []struct {
-		name    string
-		delta   [][]float64
-		mention string
+		name         string
+		delta        [][]float64
+		mention      string
+		row, feature int
 	}{
-		{"ragged delta", [][]float64{{0.1, 0.2}, {0.1}}, "ragged"},
-		{"empty row", [][]float64{{}}, "empty"},
-		{"NaN in delta", [][]float64{{0.1}, {nan}}, "delta[1][0]"},
-		{"Inf in delta", [][]float64{{-inf}}, "delta[0][0]"},
+		{"ragged delta", [][]float64{{0.1, 0.2}, {0.1}}, "ragged", 1, -1},
+		{"empty row", [][]float64{{}}, "empty", 0, -1},
+		{"NaN in delta", [][]float64{{0.1}, {nan}}, "row 1, feature 0: delta must be a finite number", 1, 0},
+		{"Inf in delta", [][]float64{{-inf}}, "row 0, feature 0: delta must be a finite number", 0, 0},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			ok, err := UniformCertified(0, 1, 0.9, 0.1, tt.delta)
 			assertInvalid(t, ok, err, tt.mention)
+			var located *errs.InputError
+			require.ErrorAs(t, err, &located)
+			assert.Equal(t, [2]int{tt.row, tt.feature}, [2]int{located.Row, located.Feature})
 		})
 	}
 }
@@ -226,6 +232,8 @@ func assertInvalid[T comparable](t *testing.T, got T, err error, mention string)
 	t.Helper()
 	var zero T
 	require.Error(t, err)
+	assert.ErrorIs(t, err, errs.ErrInvalidInput)
+	assert.True(t, strings.HasPrefix(err.Error(), "bound: "), "%q: messages start with the package and call", err)
 	assert.Contains(t, err.Error(), mention)
 	assert.Equal(t, zero, got)
 }

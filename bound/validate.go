@@ -3,12 +3,21 @@ package bound
 import (
 	"fmt"
 	"math"
+
+	"github.com/rabcert/rab/internal/errs"
 )
+
+// invalid names the call that rejected its arguments: "bound: call: what is
+// wrong". The error wraps ErrInvalidInput (and err, which may locate the problem
+// in a matrix as an *errs.InputError).
+func invalid(call string, err error) error {
+	return errs.Invalid("bound: %s: %w", call, err)
+}
 
 // checkFinite rejects NaN and ±Inf.
 func checkFinite(name string, v float64) error {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return fmt.Errorf("bound: %s must be a finite number, got %v", name, v)
+		return fmt.Errorf("%s must be a finite number, got %v", name, v)
 	}
 	return nil
 }
@@ -19,7 +28,7 @@ func checkSigma(sigma float64) error {
 		return err
 	}
 	if sigma <= 0 {
-		return fmt.Errorf("bound: sigma must be positive, got %v", sigma)
+		return fmt.Errorf("sigma must be positive, got %v", sigma)
 	}
 	return nil
 }
@@ -30,7 +39,7 @@ func checkProb(name string, p float64) error {
 		return err
 	}
 	if p < 0 || p > 1 {
-		return fmt.Errorf("bound: %s must lie in [0, 1], got %v", name, p)
+		return fmt.Errorf("%s must lie in [0, 1], got %v", name, p)
 	}
 	return nil
 }
@@ -44,7 +53,7 @@ func checkProbs(pA, pB float64) error {
 		return err
 	}
 	if pA < pB {
-		return fmt.Errorf("bound: pA (%v) must not be smaller than pB (%v): pA bounds the top class from below, pB every other class from above", pA, pB)
+		return fmt.Errorf("pA (%v) must not be smaller than pB (%v): pA bounds the top class from below, pB every other class from above", pA, pB)
 	}
 	return nil
 }
@@ -59,18 +68,26 @@ func checkInterval(a, b float64) error {
 		return err
 	}
 	if a >= b {
-		return fmt.Errorf("bound: uniform noise needs a < b, got a = %v, b = %v", a, b)
+		return fmt.Errorf("uniform noise needs a < b, got a = %v, b = %v", a, b)
 	}
 	if math.IsInf(b-a, 0) {
-		return fmt.Errorf("bound: the width b − a of [%v, %v] overflows float64", a, b)
+		return fmt.Errorf("the width b − a of [%v, %v] overflows float64", a, b)
 	}
 	return nil
+}
+
+// checkUniform accepts uniform noise on [a, b] and bounds pB ≤ pA.
+func checkUniform(a, b, pA, pB float64) error {
+	if err := checkInterval(a, b); err != nil {
+		return err
+	}
+	return checkProbs(pA, pB)
 }
 
 // checkCount accepts a count of at least 1 (d coordinates, r instances).
 func checkCount(name string, v int, meaning string) error {
 	if v < 1 {
-		return fmt.Errorf("bound: %s (%s) must be at least 1, got %d", name, meaning, v)
+		return fmt.Errorf("%s (%s) must be at least 1, got %d", name, meaning, v)
 	}
 	return nil
 }
@@ -78,7 +95,7 @@ func checkCount(name string, v int, meaning string) error {
 // checkAlpha accepts a significance level 0 < α < 1.
 func checkAlpha(alpha float64) error {
 	if math.IsNaN(alpha) || alpha <= 0 || alpha >= 1 {
-		return fmt.Errorf("bound: alpha must lie in (0, 1), got %v", alpha)
+		return fmt.Errorf("alpha must lie in (0, 1), got %v", alpha)
 	}
 	return nil
 }
@@ -87,10 +104,10 @@ func checkAlpha(alpha float64) error {
 // significance level 0 < α < 1.
 func checkBinomial(k, n int, alpha float64) error {
 	if n <= 0 {
-		return fmt.Errorf("bound: the number of trials n must be positive, got %d", n)
+		return fmt.Errorf("the number of trials n must be positive, got %d", n)
 	}
 	if k < 0 || k > n {
-		return fmt.Errorf("bound: the number of successes k must lie in [0, n] = [0, %d], got %d", n, k)
+		return fmt.Errorf("the number of successes k must lie in [0, n] = [0, %d], got %d", n, k)
 	}
 	return checkAlpha(alpha)
 }

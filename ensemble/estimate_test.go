@@ -12,21 +12,22 @@ import (
 )
 
 // TestEstimateNeedsEnoughMembers: at α = 0.001 with 2 classes, a unanimous vote of N
-// certifies iff (α/4)^(1/N) > 1/2 (level α/(2C) per bound), i.e. N > log₂(4000) ≈ 11.97:
-// 12 members are needed (bound.MinVotes documents the closed form).
+// certifies iff (α/2)^(1/N) > 1/2 (one lower bound at level α/2), i.e.
+// N > log₂(2000) ≈ 10.97: 11 members are needed (bound.MinVotes documents the closed
+// form).
 func TestEstimateNeedsEnoughMembers(t *testing.T) {
-	require.Equal(t, 12, bound.MinVotes(0.001, 2))
+	require.Equal(t, 11, bound.MinVotes(0.001, 2))
 	x := []float64{5}
-	few, err := ensemble.FromModels(thresholds(11), gaussian(t, 0.1), 2)
+	few, err := ensemble.FromModels(thresholds(10), gaussian(t, 0.1), 2)
 	require.NoError(t, err)
 	_, err = few.Estimate(context.Background(), x, 0.001)
-	assert.ErrorContains(t, err, "N = 11 members can only ever abstain at α = 0.001 with 2 classes: train at least N = 12")
+	assert.ErrorContains(t, err, "N = 10 members can only ever abstain at α = 0.001 with 2 classes: train at least N = 11")
 
-	enough, err := ensemble.FromModels(thresholds(12), gaussian(t, 0.1), 2)
+	enough, err := ensemble.FromModels(thresholds(11), gaussian(t, 0.1), 2)
 	require.NoError(t, err)
 	est, err := enough.Estimate(context.Background(), x, 0.001)
 	require.NoError(t, err)
-	want, err := bound.Estimate([]int{0, 12}, 0.001)
+	want, err := bound.Estimate([]int{0, 11}, 0.001)
 	require.NoError(t, err)
 	assert.Equal(t, want, est)
 	assert.False(t, est.Abstain)

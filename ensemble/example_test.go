@@ -82,10 +82,10 @@ func ExampleEnsemble_Estimate() {
 	if err != nil {
 		panic(err)
 	}
-	// A unanimous vote of N = 100 gives the Clopper–Pearson bound
-	// pA = (α/(2C))^(1/N) = 0.00025^(1/100) = 0.92041, and pB = 1 − pA.
+	// A unanimous vote of N = 100 gives the Clopper–Pearson bound (two classes: one
+	// bound at level α/2) pA = (α/2)^(1/N) = 0.0005^(1/100) = 0.92681, and pB = 1 − pA.
 	fmt.Printf("votes %v: class %d, pA ≥ %.4f, pB ≤ %.4f, abstain %v\n", counts, est.Class, est.PA, est.PB, est.Abstain)
-	// Output: votes [0 100]: class 1, pA ≥ 0.9204, pB ≤ 0.0796, abstain false
+	// Output: votes [0 100]: class 1, pA ≥ 0.9268, pB ≤ 0.0732, abstain false
 }
 
 // Train the members of one ensemble in two shards — on two machines, say — and merge

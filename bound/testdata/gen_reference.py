@@ -14,8 +14,9 @@ definition and rounded once to float64:
     P(Bin(n, p) >= k) = alpha (lower) and P(Bin(n, p) <= k) = alpha (upper),
     summed term by term, found by Newton's method with a bisection safeguard.
   * Radii, Hoeffding widths and Estimate: the closed forms of the paper
-    (Corollary 1 eq. (12)/(13), Corollary 2 eq. (15)/(16), Algorithm 2) on
-    top of the two items above.
+    (Corollary 1 eq. (12)/(13), Corollary 2 eq. (15)/(16), Algorithm 2 with
+    Estimate's levels: alpha/2 for one bound when C = 2, alpha/(2C) for each
+    of 2C bounds otherwise) on top of the two items above.
 
 As an independent cross-check the script asserts that scipy.special (ndtri,
 betaincinv, both double precision) agrees with mpmath to 1e-9 relative.
@@ -82,7 +83,7 @@ def solve(f, df, start, increasing):
     x = mp.mpf(start)
     if not 0 < x < 1:
         x = mp.mpf(1) / 2
-    for _ in range(500):
+    for _ in range(20000):  # Newton from far out can creep (e.g. (1-x)^10 = 1e-230)
         fx = f(x)
         if (fx < 0) == increasing:
             lo = x
@@ -162,6 +163,20 @@ for n in [10, 100, 1000, 10000]:
                 DIGITS + ": root of P(Bin(n,p) <= k) = alpha",
                 check=special.betaincinv(k + 1, n - k, 1 - alpha) if k < n else None)
 
+# The closed-form ends and their neighbours at the levels of issue 11: alpha below
+# 1e-227 with n <= 2, and alpha close to 1, where a margin below half an ulp would
+# vanish in rounding. (scipy's betaincinv is not checked this far out.) The tails
+# of bounds near 1e-230 cancel 230 digits, so these are computed at 600.
+for n in [1, 2, 3, 10]:
+    for k in sorted({0, 1, n - 1, n}):
+        for alpha in [2.189101159265575e-230, 0.9971, 0.9999]:
+            with mp.workdps(600):
+                lower, upper = cp_lower(k, n, alpha), cp_upper(k, n, alpha)
+            add("ClopperPearsonLower", [k, n, alpha], lower,
+                "mpmath 600 digits: root of P(Bin(n,p) >= k) = alpha")
+            add("ClopperPearsonUpper", [k, n, alpha], upper,
+                "mpmath 600 digits: root of P(Bin(n,p) <= k) = alpha")
+
 for n, alpha in [(1, 0.05), (100, 0.05), (1000, 0.001), (100000, 1e-6)]:
     add("HoeffdingWidth", [n, alpha], mp.sqrt(mp.log(1 / mp.mpf(alpha)) / (2 * n)),
         DIGITS + ": sqrt(ln(1/alpha)/(2n))")
@@ -184,12 +199,14 @@ for a, b, pa, pb in [(0, 1, 0.9, 0.1), (-1, 1, 0.8, 0.15), (-3, 0.5, 0.999, 0.00
 
 
 def estimate(counts, alpha, hoeffding):
-    """Algorithm 2's (PA, PB) with Bonferroni level alpha/(2C) for each of the 2C one-sided bounds."""
+    """Algorithm 2's (PA, PB): for C = 2 one lower bound at level alpha/2 and
+    PB = 1 - PA; for C >= 3 Bonferroni level alpha/(2C) for each of the 2C one-sided
+    bounds and PB = min(1 - PA, upper bound of the runner-up)."""
     c = len(counts)
     n = sum(counts)
     top = max(range(c), key=lambda y: (counts[y], -y))
     runner_up = max(counts[y] for y in range(c) if y != top)
-    level = mp.mpf(alpha) / (2 * c)
+    level = mp.mpf(alpha) / (2 if c == 2 else 2 * c)
     if hoeffding:
         w = mp.sqrt(mp.log(1 / level) / (2 * n))
         pa = max(mp.mpf(0), mp.mpf(counts[top]) / n - w)
@@ -197,14 +214,21 @@ def estimate(counts, alpha, hoeffding):
     else:
         pa = cp_lower(counts[top], n, level)
         upper = cp_upper(runner_up, n, level)
+    if c == 2:
+        return pa, 1 - pa
     return pa, min(1 - pa, upper)
 
 
 for counts, alpha in [([3, 80, 17], 0.001), ([990, 6, 2, 1, 1, 0, 0, 0, 0, 0], 0.05),
-                      ([40, 45, 15], 0.01), ([1000, 0], 0.001)]:
+                      ([40, 45, 15], 0.01), ([1000, 0], 0.001), ([990, 10], 0.001),
+                      ([5, 95], 0.001), ([11, 0], 0.001)]:
     for hoeffding, name in [(False, "Estimate"), (True, "EstimateHoeffding")]:
         pa, pb = estimate(counts, alpha, hoeffding)
-        how = "Hoeffding k/n -+ sqrt(ln(2C/alpha)/(2N))" if hoeffding else "Clopper-Pearson at alpha/(2C)"
+        if len(counts) == 2:
+            how = ("Hoeffding k/n - sqrt(ln(2/alpha)/(2N)), PB = 1 - PA" if hoeffding
+                   else "one Clopper-Pearson lower bound at alpha/2, PB = 1 - PA")
+        else:
+            how = "Hoeffding k/n -+ sqrt(ln(2C/alpha)/(2N))" if hoeffding else "Clopper-Pearson at alpha/(2C)"
         source = DIGITS + ": Algorithm 2, " + how
         add(name + ".PA", [alpha] + counts, pa, source)
         add(name + ".PB", [alpha] + counts, pb, source)
