@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -23,9 +24,9 @@ func TestNewRejectsBadInput(t *testing.T) {
 		opts []Option
 		want string
 	}{
-		{"no rows", nil, nil, []Option{WithSigma(1)}, "empty training set"},
-		{"zero dim", [][]float64{{}}, []int{0}, []Option{WithSigma(1)}, "dimension 0"},
-		{"ragged", [][]float64{{0, 0}, {1}}, []int{0, 1}, []Option{WithSigma(1)}, "ragged"},
+		{"no rows", nil, nil, []Option{WithSigma(1)}, "training set: empty data"},
+		{"zero dim", [][]float64{{}}, []int{0}, []Option{WithSigma(1)}, "training set: empty data"},
+		{"ragged", [][]float64{{0, 0}, {1}}, []int{0, 1}, []Option{WithSigma(1)}, "row 1: 1 features, row 0 has 2: rows must have equal length"},
 		{"NaN", [][]float64{{0, math.NaN()}}, []int{0}, []Option{WithSigma(1)}, "NaN"},
 		{"Inf", [][]float64{{math.Inf(1), 0}}, []int{0}, []Option{WithSigma(1)}, "+Inf"},
 		{"label count", X, y[:4], []Option{WithSigma(1)}, "4 labels for 5"},
@@ -49,11 +50,16 @@ func TestNewRejectsBadInput(t *testing.T) {
 		{"workers 0", X, y, []Option{WithSigma(1), WithWorkers(0)}, "at least 1 worker"},
 		{"tolerance 0", X, y, []Option{WithSigma(1), WithTolerance(0)}, "tolerance"},
 		{"tolerance big", X, y, []Option{WithSigma(1), WithTolerance(0.5)}, "tolerance"},
-		{"edges underflow", X, y, []Option{WithSigma(1e200), WithEdges([]float64{1e-300})}, "scale of σ²"},
+		{"edges underflow", X, y, []Option{WithSigma(1e100), WithEdges([]float64{1e-300})}, "scale of σ²"},
+		{"sigma huge", X, y, []Option{WithSigma(1e300)}, "WithSigma(1e+300): σ is outside the representable range [3.05e-151, 3.27e+150]"},
+		{"sigma tiny", X, y, []Option{WithSigma(1e-300)}, "WithSigma(1e-300): σ is outside the representable range"},
+		{"sigma huge with edges", X, y, []Option{WithSigma(1e200), WithEdges([]float64{1e-300})}, "representable range"},
 	} {
 		s, err := New(tc.X, tc.y, tc.opts...)
 		assert.Nil(t, s, tc.name)
-		require.Error(t, err, tc.name)
+		require.ErrorIs(t, err, ErrInvalidInput, tc.name)
+		assert.NotErrorIs(t, err, ErrCorrupt, tc.name)
+		assert.True(t, strings.HasPrefix(err.Error(), "knn: New: "), "%s: %v", tc.name, err)
 		assert.Contains(t, err.Error(), tc.want, tc.name)
 	}
 }
@@ -69,8 +75,11 @@ func TestProbabilitiesRejectsBadInput(t *testing.T) {
 		assert.Error(t, err)
 	}
 	_, err = s.ProbabilitiesBatch(context.Background(), [][]float64{{0, 0}, {0}})
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "input row 1 has 1 features")
+	require.ErrorIs(t, err, ErrInvalidInput)
+	assert.EqualError(t, err, "knn: ProbabilitiesBatch: row 1: input has 1 features, the training set has 2")
+	var ie *InputError
+	require.ErrorAs(t, err, &ie)
+	assert.Equal(t, [2]int{1, -1}, [2]int{ie.Row, ie.Feature})
 }
 
 func TestCallerSlicesNeitherModifiedNorRetained(t *testing.T) {
@@ -172,9 +181,16 @@ func TestBatchCancellationAndProgress(t *testing.T) {
 	assert.Nil(t, p)
 	assert.True(t, errors.Is(err, context.Canceled))
 
+	// An empty batch is an error (it was accepted and returned nothing; issue 11),
+	// for every batch method.
 	p, err = s.ProbabilitiesBatch(context.Background(), nil)
-	require.NoError(t, err)
-	assert.Empty(t, p)
+	assert.Nil(t, p)
+	require.ErrorIs(t, err, ErrInvalidInput)
+	assert.EqualError(t, err, "knn: ProbabilitiesBatch: no inputs: X has no rows")
+	_, _, err = s.ProbabilitiesBatchWithError(context.Background(), [][]float64{})
+	assert.ErrorIs(t, err, ErrInvalidInput)
+	_, err = s.EvaluateBatch(context.Background(), nil)
+	assert.ErrorIs(t, err, ErrInvalidInput)
 }
 
 func TestSingleClassAndKEqualsN(t *testing.T) {
@@ -184,6 +200,24 @@ func TestSingleClassAndKEqualsN(t *testing.T) {
 	p, err := s.Probabilities([]float64{0.5, 0.5})
 	require.NoError(t, err)
 	assert.Equal(t, []float64{1}, p)
+	// One class is treated the same whichever class it is (issue 11: all-labels-1 and
+	// all-labels-0 were treated differently): that class with probability 1.
+	for _, tc := range []struct {
+		label int
+		opts  []Option
+		want  []float64
+	}{
+		{1, nil, []float64{0, 1}},
+		{2, []Option{WithClasses(3)}, []float64{0, 0, 1}},
+		{0, []Option{WithClasses(2)}, []float64{1, 0}},
+	} {
+		s, err := New(X, []int{tc.label, tc.label, tc.label, tc.label, tc.label}, append(tc.opts, WithSigma(1))...)
+		require.NoError(t, err, "label %d", tc.label)
+		ev, err := s.Evaluate([]float64{0.5, 0.5})
+		require.NoError(t, err)
+		assert.Equal(t, tc.want, ev.Probs, "label %d", tc.label)
+		assert.Less(t, ev.ErrBound, 1e-10)
+	}
 	// K = n: all points vote, labels 0,1,1,0,2 → 2–2–1 tie → class 0 always.
 	_, y := tinyData()
 	s, err = New(X, y, WithSigma(1), WithK(5))
@@ -262,5 +296,70 @@ func TestLimits(t *testing.T) {
 	}{{0, 1, 5}, {-3, 1, 5}, {2, 0, 5}, {2, -1, 5}, {2, math.Inf(1), 5}, {2, 1, 1}, {2, 1, MaxLevels + 1}} {
 		_, err := DefaultEdges(args.d, args.sigma, args.levels)
 		assert.Error(t, err, "%+v", args)
+	}
+}
+
+// TestErrorsLocateTheirRow: training-set and input errors carry the row and feature
+// at fault (errors.As into *InputError) and wrap ErrInvalidInput.
+func TestErrorsLocateTheirRow(t *testing.T) {
+	X, y := tinyData()
+	s, err := New(X, y, WithSigma(1))
+	require.NoError(t, err)
+	ctx := context.Background()
+	for name, tc := range map[string]struct {
+		call         func() error
+		row, feature int
+	}{
+		"training NaN": {func() error {
+			_, err := New([][]float64{{0, 0}, {1, math.NaN()}}, []int{0, 1}, WithSigma(1))
+			return err
+		}, 1, 1},
+		"training ragged": {func() error { _, err := New([][]float64{{0, 0}, {1}}, []int{0, 1}, WithSigma(1)); return err }, 1, -1},
+		"label negative":  {func() error { _, err := New(X, []int{0, 1, 0, -2, 1}, WithSigma(1)); return err }, 3, -1},
+		"label ≥ C": {func() error {
+			_, err := New(X, []int{0, 1, 0, 1, 4}, WithSigma(1), WithClasses(3))
+			return err
+		}, 4, -1},
+		"input NaN":        {func() error { _, err := s.Probabilities([]float64{0, math.NaN()}); return err }, -1, 1},
+		"input dimension":  {func() error { _, err := s.Evaluate([]float64{0}); return err }, -1, -1},
+		"batch row Inf":    {func() error { _, err := s.EvaluateBatch(ctx, [][]float64{{0, 0}, {math.Inf(1), 0}}); return err }, 1, 0},
+		"batch row length": {func() error { _, _, err := s.ProbabilitiesBatchWithError(ctx, [][]float64{{0}}); return err }, 0, -1},
+	} {
+		err := tc.call()
+		require.ErrorIs(t, err, ErrInvalidInput, name)
+		var ie *InputError
+		require.ErrorAs(t, err, &ie, name)
+		assert.Equal(t, [2]int{tc.row, tc.feature}, [2]int{ie.Row, ie.Feature}, "%s: %v", name, err)
+	}
+}
+
+// TestNilContext: the batch methods reject a nil context instead of panicking.
+func TestNilContext(t *testing.T) {
+	X, y := tinyData()
+	s, err := New(X, y, WithSigma(1))
+	require.NoError(t, err)
+	_, err = s.ProbabilitiesBatch(nil, X) // a nil context is the input under test
+	require.ErrorIs(t, err, ErrInvalidInput)
+	assert.Contains(t, err.Error(), "knn: ProbabilitiesBatch: nil context")
+}
+
+// TestSigmaRange: σ whose square or scaled edges cannot be represented is rejected
+// with a message saying so, by New and DefaultEdges alike; the range ends are valid.
+func TestSigmaRange(t *testing.T) {
+	X, y := tinyData()
+	for _, sigma := range []float64{1e-300, 1e-152, 1e152, 1e300, math.MaxFloat64} {
+		_, err := New(X, y, WithSigma(sigma))
+		require.ErrorIs(t, err, ErrInvalidInput, "σ = %g", sigma)
+		assert.Contains(t, err.Error(), "outside the representable range", "σ = %g", sigma)
+		_, err = DefaultEdges(2, sigma, 10)
+		require.ErrorIs(t, err, ErrInvalidInput)
+		assert.Contains(t, err.Error(), "knn: DefaultEdges: σ = ", "σ = %g", sigma)
+	}
+	for _, sigma := range []float64{minSigma, maxSigma} {
+		s, err := New(X, y, WithSigma(sigma))
+		require.NoError(t, err, "σ = %g", sigma)
+		p, err := s.Probabilities([]float64{0, 0})
+		require.NoError(t, err)
+		assert.InDelta(t, 1, p[0]+p[1]+p[2], 1e-12)
 	}
 }

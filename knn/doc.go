@@ -26,7 +26,48 @@
 // WithTolerance and WithProgress return a RuntimeOption, which is both an Option and
 // a LoadOption. Unmarshal takes LoadOptions only, so a model option passed to it does
 // not compile: a decoded Smoother keeps the σ, K, classes and edges it was saved with.
-// A nil option is an error.
+// A nil option is an error wrapping ErrInvalidInput.
+//
+// # Errors
+//
+// Every error about the caller's input — the training set, the options, a test
+// input, a nil context, an empty batch — wraps ErrInvalidInput; where a row or a
+// feature is at fault, errors.As into *InputError gives them. Every error of
+// Unmarshal about its bytes wraps ErrCorrupt. A cancelled context returns its error,
+// wrapped.
+//
+// # Quantisation: ties and the last bucket
+//
+// A certificate covers the quantised classifier, which is sound whatever the edges,
+// but can be useless: when the features are large compared with σ (raw counts, pixel
+// values of 0–255 with σ = 1) the squared distances exceed the last finite edge (by
+// default about 2.6·10⁶σ²), every training point falls into the unbounded last bucket,
+// and the K lowest training indices vote whatever the input. Evaluate reports per
+// input, exactly up to a bound, Ties = P(the K-th and (K+1)-th neighbours share a
+// bucket: the training-row order chose the voters) and LastBucket = P(the K-th
+// neighbour lies beyond the last edge). LastBucket near 1 means the prediction says
+// nothing about the input. What to do:
+//
+//   - Scale the features (standardise each to unit variance, or divide by their range)
+//     and choose σ on the scale of the distances between neighbours; σ and the
+//     certified radius are in the units of the features.
+//   - Pass WithEdges to resolve larger distances (up to MaxEdgeRatio·σ²), or more
+//     levels (WithLevels) where Ties is high because the buckets are coarse.
+//
+// Ties counts ties between points of one class too, which cannot change the
+// prediction: it bounds the probability that the row order matters, it does not
+// measure it. Close neighbours of one class tie often (about a quarter of the
+// probability for ten points within σ of the input with the default edges).
+//
+// Package rab reports both numbers on every K-NN certificate instead of refusing to
+// certify past a threshold, for three reasons. The certificate stays a true statement
+// about the classifier the user trained and deploys, so refusing would repair no
+// soundness problem. No threshold fits every use: ties between points of one label
+// decide nothing, and coarse edges chosen on purpose (the paper's reference grid makes
+// most Spambase inputs tie in the last bucket) still give accurate predictions, so a
+// threshold would turn a documented property of the model into a failed batch. And the
+// numbers are exact and cheap, so the caller can apply its own policy per input
+// (abstain, flag, alert).
 //
 // # Exactness
 //

@@ -5,6 +5,8 @@ import (
 	"math"
 
 	"gonum.org/v1/gonum/stat/distuv"
+
+	"github.com/rabcert/rab/internal/errs"
 )
 
 // Default quantiser constants (see DefaultEdges).
@@ -44,16 +46,27 @@ const (
 // paper's reference grid (200 linearly spaced edges between quantiles tuned to
 // Spambase) and 0.875 without quantisation.
 //
-// DefaultEdges returns an error if d < 1, σ is not finite and positive, or levels
-// lies outside [2, MaxLevels].
+// DefaultEdges returns an error wrapping ErrInvalidInput if d < 1, σ is not finite
+// and positive or outside the representable range (about 3·10⁻¹⁵¹ to 3·10¹⁵⁰), or
+// levels lies outside [2, MaxLevels].
 func DefaultEdges(d int, sigma float64, levels int) ([]float64, error) {
+	edges, err := defaultEdges(d, sigma, levels)
+	if err != nil {
+		return nil, fmt.Errorf("knn: DefaultEdges: %w", err)
+	}
+	return edges, nil
+}
+
+// defaultEdges is DefaultEdges without the package prefix on its errors.
+func defaultEdges(d int, sigma float64, levels int) ([]float64, error) {
 	switch {
 	case d < 1:
-		return nil, fmt.Errorf("knn: DefaultEdges: dimension %d: want d ≥ 1", d)
-	case !(sigma > 0) || math.IsInf(sigma, 1):
-		return nil, fmt.Errorf("knn: DefaultEdges: σ = %v: want a finite σ > 0", sigma)
+		return nil, errs.Invalid("dimension %d: want d ≥ 1", d)
 	case levels < 2 || levels > MaxLevels:
-		return nil, fmt.Errorf("knn: WithLevels(%d): want 2 to %d levels", levels, MaxLevels)
+		return nil, errs.Invalid("WithLevels(%d): want 2 to %d levels", levels, MaxLevels)
+	}
+	if err := checkSigma(sigma, fmt.Sprintf("σ = %v", sigma)); err != nil {
+		return nil, err
 	}
 	s1 := math.Sqrt(distuv.ChiSquared{K: float64(d)}.Quantile(edgeFloorQuantile))
 	edges := make([]float64, levels-1)

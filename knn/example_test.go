@@ -35,3 +35,31 @@ func Example() {
 	// 0.6009 0.3991
 	// 0.0269 0.9731
 }
+
+// ExampleSmoother_Evaluate shows the quantisation diagnostics: with features 10⁴ times
+// larger than σ every squared distance lies beyond the last default edge, so the
+// first K training rows (class 0) vote for an input inside the class-1 cluster;
+// Evaluate says so. Scaling the features fixes it.
+func ExampleSmoother_Evaluate() {
+	X := [][]float64{{0, 0}, {0.2, 0.1}, {0.1, 0.3}, {2, 2}, {2.2, 1.9}, {1.8, 2.1}}
+	y := []int{0, 0, 0, 1, 1, 1}
+	x := []float64{2, 2}
+	for _, scale := range []float64{1e4, 1} {
+		Xs := make([][]float64, len(X))
+		for i, row := range X {
+			Xs[i] = []float64{scale * row[0], scale * row[1]}
+		}
+		s, err := knn.New(Xs, y, knn.WithSigma(1), knn.WithK(3))
+		if err != nil {
+			log.Fatal(err)
+		}
+		ev, err := s.Evaluate([]float64{scale * x[0], scale * x[1]})
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("features ×%g: P(class 1) = %.4f, ties %.4f, last bucket %.4f\n", scale, ev.Probs[1], ev.Ties, ev.LastBucket)
+	}
+	// Output:
+	// features ×10000: P(class 1) = 0.0000, ties 1.0000, last bucket 1.0000
+	// features ×1: P(class 1) = 0.9731, ties 0.1105, last bucket 0.0000
+}

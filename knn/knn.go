@@ -2,12 +2,13 @@ package knn
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"math"
 	"runtime"
 	"sync"
 	"sync/atomic"
+
+	"github.com/rabcert/rab/internal/check"
+	"github.com/rabcert/rab/internal/errs"
 )
 
 // DefaultK is the default number of neighbours (the paper's Table 2 uses K = 3).
@@ -60,126 +61,11 @@ func New(X [][]float64, y []int, opts ...Option) (*Smoother, error) {
 	if err := applyOptions("New", &cfg, opts, Option.apply); err != nil {
 		return nil, err
 	}
-	return newSmoother(X, y, cfg)
-}
-
-func newSmoother(X [][]float64, y []int, cfg config) (*Smoother, error) {
-	n := len(X)
-	if n == 0 {
-		return nil, errors.New("knn: empty training set: X has no rows")
-	}
-	d := len(X[0])
-	if d == 0 {
-		return nil, errors.New("knn: training rows have dimension 0")
-	}
-	flat := make([]float64, 0, n*d)
-	for i, row := range X {
-		if len(row) != d {
-			return nil, fmt.Errorf("knn: ragged training set: row %d has %d features, row 0 has %d", i, len(row), d)
-		}
-		for j, v := range row {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("knn: training row %d feature %d is %v; inputs must be finite", i, j, v)
-			}
-		}
-		flat = append(flat, row...)
-	}
-	if len(y) != n {
-		return nil, fmt.Errorf("knn: %d labels for %d training rows", len(y), n)
-	}
-	maxY := 0
-	for i, v := range y {
-		if v < 0 {
-			return nil, fmt.Errorf("knn: label %d of training row %d is negative; labels must lie in [0, C)", v, i)
-		}
-		maxY = max(maxY, v)
-	}
-	classes := maxY + 1
-	if maxY >= MaxClasses {
-		return nil, fmt.Errorf("knn: label %d of a training row: at most %d classes are supported (labels in [0, %d))", maxY, MaxClasses, MaxClasses)
-	}
-	if cfg.set&setClasses != 0 {
-		if cfg.classes > MaxClasses {
-			return nil, fmt.Errorf("knn: WithClasses(%d): at most %d classes are supported", cfg.classes, MaxClasses)
-		}
-		if cfg.classes < 1 {
-			return nil, fmt.Errorf("knn: WithClasses(%d): need at least 1 class", cfg.classes)
-		}
-		if maxY >= cfg.classes {
-			return nil, fmt.Errorf("knn: label %d outside [0, %d) set by WithClasses", maxY, cfg.classes)
-		}
-		classes = cfg.classes
-	}
-	if cfg.set&setSigma == 0 {
-		return nil, errors.New("knn: noise level missing: pass WithSigma(σ) with σ > 0")
-	}
-	if !(cfg.sigma > 0) || math.IsInf(cfg.sigma, 1) {
-		return nil, fmt.Errorf("knn: WithSigma(%v): σ must be finite and > 0", cfg.sigma)
-	}
-	if cfg.k < 1 || cfg.k > n {
-		return nil, fmt.Errorf("knn: WithK(%d): K must lie in [1, n] = [1, %d]", cfg.k, n)
-	}
-	if cfg.workers < 1 {
-		return nil, fmt.Errorf("knn: WithWorkers(%d): need at least 1 worker", cfg.workers)
-	}
-	if !(cfg.tol > 0 && cfg.tol <= 1e-3) {
-		return nil, fmt.Errorf("knn: WithTolerance(%v): tolerance must lie in (0, 1e-3]", cfg.tol)
-	}
-	edges, err := resolveEdges(cfg, d)
+	s, err := build(X, y, cfg)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("knn: New: %w", err)
 	}
-	t := make([]float64, len(edges))
-	for i, b := range edges {
-		t[i] = b / (cfg.sigma * cfg.sigma)
-		if !(t[i] > 0) || !(t[i] <= MaxEdgeRatio) || (i > 0 && !(t[i] > t[i-1])) {
-			return nil, fmt.Errorf("knn: edge %d (%v) divided by σ² = %v is %v: want increasing values in (0, %g]; put the edges on the scale of σ² (squared-distance units) or use a larger σ", i, b, cfg.sigma*cfg.sigma, t[i], MaxEdgeRatio)
-		}
-	}
-	return &Smoother{
-		x:        flat,
-		y:        append([]int(nil), y...),
-		n:        n,
-		d:        d,
-		k:        cfg.k,
-		classes:  classes,
-		sigma:    cfg.sigma,
-		edges:    edges,
-		table:    newCDFTable(d, t),
-		workers:  cfg.workers,
-		tol:      cfg.tol,
-		progress: cfg.progress,
-	}, nil
-}
-
-// resolveEdges validates WithEdges / WithLevels and returns the finite edges.
-func resolveEdges(cfg config, d int) ([]float64, error) {
-	if cfg.set&setEdges == 0 {
-		levels := DefaultLevels
-		if cfg.set&setLevels != 0 {
-			levels = cfg.levels
-		}
-		return DefaultEdges(d, cfg.sigma, levels)
-	}
-	edges := cfg.edges
-	if len(edges) == 0 {
-		return nil, errors.New("knn: WithEdges: need at least one finite edge (L ≥ 2 levels)")
-	}
-	if len(edges)+1 > MaxLevels {
-		return nil, fmt.Errorf("knn: WithEdges: %d edges give %d levels, more than the %d supported", len(edges), len(edges)+1, MaxLevels)
-	}
-	if cfg.set&setLevels != 0 && cfg.levels != len(edges)+1 {
-		return nil, fmt.Errorf("knn: WithLevels(%d) contradicts WithEdges with %d edges (L = %d); give one or make them agree", cfg.levels, len(edges), len(edges)+1)
-	}
-	for i, b := range edges {
-		if math.IsNaN(b) || math.IsInf(b, 0) || b <= 0 {
-			return nil, fmt.Errorf("knn: WithEdges: edge %d is %v; edges must be finite and > 0", i, b)
-		}
-		if i > 0 && !(b > edges[i-1]) {
-			return nil, fmt.Errorf("knn: WithEdges: edges must be strictly increasing, but edge %d (%v) ≤ edge %d (%v)", i, b, i-1, edges[i-1])
-		}
-	}
-	return edges, nil
+	return s, nil
 }
 
 // Sigma returns the noise standard deviation σ.
@@ -210,8 +96,8 @@ func (s *Smoother) Tolerance() float64 { return s.tol }
 // K-NN rule and ε the Gaussian noise on the training points. The values lie in [0, 1]
 // and sum to 1; each is exact up to the bound reported by ProbabilitiesWithError.
 func (s *Smoother) Probabilities(x []float64) ([]float64, error) {
-	p, _, err := s.ProbabilitiesWithError(x)
-	return p, err
+	ev, err := s.evaluateOne("Probabilities", x, false)
+	return ev.Probs, err
 }
 
 // ProbabilitiesWithError is Probabilities with a bound on its error: for every class c,
@@ -226,41 +112,83 @@ func (s *Smoother) Probabilities(x []float64) ([]float64, error) {
 // tolerance it is typically ~10⁻¹¹ (see WithTolerance). A certificate should use
 // probs[A] − errBound and probs[B] + errBound.
 func (s *Smoother) ProbabilitiesWithError(x []float64) (probs []float64, errBound float64, err error) {
-	if err := s.checkInput(x, -1); err != nil {
-		return nil, 0, err
-	}
-	ws := s.getWorkspace()
-	defer s.pool.Put(ws)
-	probs = make([]float64, s.classes)
-	errBound = ws.probabilities(x, probs)
-	return probs, errBound, nil
+	ev, err := s.evaluateOne("ProbabilitiesWithError", x, false)
+	return ev.Probs, ev.ErrBound, err
+}
+
+// Evaluate returns the class probabilities of ProbabilitiesWithError together with
+// the quantisation diagnostics Ties and LastBucket (see Evaluation), computed in the
+// same pass.
+func (s *Smoother) Evaluate(x []float64) (Evaluation, error) {
+	return s.evaluateOne("Evaluate", x, true)
 }
 
 // ProbabilitiesBatch evaluates Probabilities for every row of X on WithWorkers
 // goroutines. It stops early with ctx's error when ctx is cancelled. Results do not
-// depend on the number of workers.
+// depend on the number of workers. X must have at least one row.
 func (s *Smoother) ProbabilitiesBatch(ctx context.Context, X [][]float64) ([][]float64, error) {
-	p, _, err := s.ProbabilitiesBatchWithError(ctx, X)
-	return p, err
+	evs, err := s.evaluateBatch(ctx, "ProbabilitiesBatch", X, false)
+	if err != nil {
+		return nil, err
+	}
+	probs := make([][]float64, len(evs))
+	for i, ev := range evs {
+		probs[i] = ev.Probs
+	}
+	return probs, nil
 }
 
 // ProbabilitiesBatchWithError is ProbabilitiesBatch with the per-input error bounds of
 // ProbabilitiesWithError.
 func (s *Smoother) ProbabilitiesBatchWithError(ctx context.Context, X [][]float64) ([][]float64, []float64, error) {
+	evs, err := s.evaluateBatch(ctx, "ProbabilitiesBatchWithError", X, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	probs := make([][]float64, len(evs))
+	bounds := make([]float64, len(evs))
+	for i, ev := range evs {
+		probs[i], bounds[i] = ev.Probs, ev.ErrBound
+	}
+	return probs, bounds, nil
+}
+
+// EvaluateBatch is Evaluate for every row of X, run as ProbabilitiesBatch is.
+func (s *Smoother) EvaluateBatch(ctx context.Context, X [][]float64) ([]Evaluation, error) {
+	return s.evaluateBatch(ctx, "EvaluateBatch", X, true)
+}
+
+// evaluateOne validates x and evaluates it for the public method call.
+func (s *Smoother) evaluateOne(call string, x []float64, diagnose bool) (Evaluation, error) {
+	if err := s.checkInput(x, -1); err != nil {
+		return Evaluation{}, fmt.Errorf("knn: %s: %w", call, err)
+	}
+	ws := s.getWorkspace()
+	defer s.pool.Put(ws)
+	return ws.evaluate(x, diagnose), nil
+}
+
+// evaluateBatch validates every row of X, then evaluates them on the Smoother's
+// workers, reporting progress, for the public method call.
+func (s *Smoother) evaluateBatch(ctx context.Context, call string, X [][]float64, diagnose bool) ([]Evaluation, error) {
+	if ctx == nil {
+		return nil, errs.Invalid("knn: %s: nil context: pass context.Background() or a context that can be cancelled", call)
+	}
+	if len(X) == 0 {
+		return nil, errs.Invalid("knn: %s: no inputs: X has no rows", call)
+	}
 	for i, x := range X {
 		if err := s.checkInput(x, i); err != nil {
-			return nil, nil, err
+			return nil, fmt.Errorf("knn: %s: %w", call, err)
 		}
 	}
-	probs := make([][]float64, len(X))
-	bounds := make([]float64, len(X))
+	evs := make([]Evaluation, len(X))
 	var (
 		next, done atomic.Int64
 		mu         sync.Mutex
 		wg         sync.WaitGroup
 	)
-	workers := min(s.workers, len(X))
-	for range workers {
+	for range min(s.workers, len(X)) {
 		wg.Go(func() {
 			ws := s.getWorkspace()
 			defer s.pool.Put(ws)
@@ -269,8 +197,7 @@ func (s *Smoother) ProbabilitiesBatchWithError(ctx context.Context, X [][]float6
 				if i >= len(X) {
 					return
 				}
-				probs[i] = make([]float64, s.classes)
-				bounds[i] = ws.probabilities(X[i], probs[i])
+				evs[i] = ws.evaluate(X[i], diagnose)
 				if s.progress != nil {
 					mu.Lock()
 					s.progress(int(done.Add(1)), len(X))
@@ -281,26 +208,17 @@ func (s *Smoother) ProbabilitiesBatchWithError(ctx context.Context, X [][]float6
 	}
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
-		return nil, nil, err
+		return nil, fmt.Errorf("knn: %s: %w", call, err)
 	}
-	return probs, bounds, nil
+	return evs, nil
 }
 
 // checkInput validates a test input; row ≥ 0 names its batch row in the error.
 func (s *Smoother) checkInput(x []float64, row int) error {
-	where := "input"
-	if row >= 0 {
-		where = fmt.Sprintf("input row %d", row)
-	}
 	if len(x) != s.d {
-		return fmt.Errorf("knn: %s has %d features, the training set has %d", where, len(x), s.d)
+		return errs.At(row, -1, "input has %d features, the training set has %d", len(x), s.d)
 	}
-	for j, v := range x {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("knn: %s feature %d is %v; inputs must be finite", where, j, v)
-		}
-	}
-	return nil
+	return check.Row(row, x)
 }
 
 func (s *Smoother) getWorkspace() *workspace {

@@ -113,11 +113,11 @@ func WithProgress(progress func(done, total int)) RuntimeOption {
 }
 
 // applyOptions applies opts to cfg in order; a nil option is an error naming its
-// position (counted from 1) in the call.
+// index in opts.
 func applyOptions[O any](call string, cfg *config, opts []O, apply func(O, *config)) error {
 	for i, o := range opts {
 		if any(o) == nil {
-			return errs.Invalid("knn: %s: option %d is nil", call, i+1)
+			return errs.Invalid("knn: %s: option %d is nil", call, i)
 		}
 		apply(o, cfg)
 	}

@@ -97,13 +97,23 @@ func bruteForce(p [][]float64, y []int, k, classes int) []float64 {
 	}
 }
 
-func TestBruteForceOracle(t *testing.T) {
+// oracleCase is a tiny training set, an input and edges for the brute-force oracles,
+// with the bucket probabilities p[j][l] from the independent CDF refCDF.
+type oracleCase struct {
+	n, d, levels, classes int
+	X                     [][]float64
+	y                     []int
+	x                     []float64
+	sigma                 float64
+	edges                 []float64
+	p                     [][]float64
+}
+
+// oracleCases returns the 21 oracle cases: 7 shapes (n ≤ 5 points, d, L ≤ 5, C) × 3
+// repetitions, drawn from a fixed seed.
+func oracleCases() []oracleCase {
 	rng := rand.New(rand.NewPCG(1, 2))
-	cases := 0
-	maxDiff, looseMax := 0.0, 0.0
-	defer func() {
-		t.Logf("max |brute force − exact| = %.3g; at tolerance 1e-3, max error/bound = %.3g", maxDiff, looseMax)
-	}()
+	var cases []oracleCase
 	for _, tc := range []struct{ n, d, levels, classes int }{
 		{3, 1, 5, 2}, {4, 2, 4, 2}, {5, 2, 5, 2}, {5, 3, 4, 3}, {4, 1, 5, 3}, {5, 2, 3, 3}, {5, 5, 2, 2},
 	} {
@@ -133,31 +143,46 @@ func TestBruteForceOracle(t *testing.T) {
 			for i := range edges {
 				edges[i] = scale * sigma * sigma * float64(tc.d) * (0.4 + 2.5*float64(i+1)/float64(tc.levels))
 			}
-			p := bucketProbs(X, x, sigma, edges)
-			for _, k := range []int{1, 2, 3, tc.n} {
-				want := bruteForce(p, y, k, tc.classes)
-				s, err := New(X, y, WithSigma(sigma), WithK(k), WithClasses(tc.classes), WithEdges(edges))
-				require.NoError(t, err)
-				got, bound, err := s.ProbabilitiesWithError(x)
-				require.NoError(t, err)
-				assert.Less(t, bound, 1e-10)
-				for c := range want {
-					maxDiff = max(maxDiff, math.Abs(want[c]-got[c]))
-					assert.InDelta(t, want[c], got[c], 1e-9, "n=%d d=%d L=%d C=%d K=%d class %d", tc.n, tc.d, tc.levels, tc.classes, k, c)
-					assert.InDelta(t, want[c], got[c], bound+1e-12, "within reported bound: n=%d L=%d K=%d", tc.n, tc.levels, k)
-				}
-				// With a loose tolerance the truncations are large enough (≈ 1e-6) to
-				// test the reported bound itself: every class within it.
-				loose, err := New(X, y, WithSigma(sigma), WithK(k), WithClasses(tc.classes), WithEdges(edges), WithTolerance(1e-3))
-				require.NoError(t, err)
-				got, bound, err = loose.ProbabilitiesWithError(x)
-				require.NoError(t, err)
-				for c := range want {
-					looseMax = max(looseMax, math.Abs(want[c]-got[c])/bound)
-					assert.LessOrEqual(t, math.Abs(want[c]-got[c]), bound+1e-15, "tolerance 1e-3: n=%d L=%d K=%d class %d", tc.n, tc.levels, k, c)
-				}
-				cases++
+			cases = append(cases, oracleCase{
+				n: tc.n, d: tc.d, levels: tc.levels, classes: tc.classes,
+				X: X, y: y, x: x, sigma: sigma, edges: edges, p: bucketProbs(X, x, sigma, edges),
+			})
+		}
+	}
+	return cases
+}
+
+func TestBruteForceOracle(t *testing.T) {
+	cases := 0
+	maxDiff, looseMax := 0.0, 0.0
+	defer func() {
+		t.Logf("max |brute force − exact| = %.3g; at tolerance 1e-3, max error/bound = %.3g", maxDiff, looseMax)
+	}()
+	for _, tc := range oracleCases() {
+		X, y, x, sigma, edges, p := tc.X, tc.y, tc.x, tc.sigma, tc.edges, tc.p
+		for _, k := range []int{1, 2, 3, tc.n} {
+			want := bruteForce(p, y, k, tc.classes)
+			s, err := New(X, y, WithSigma(sigma), WithK(k), WithClasses(tc.classes), WithEdges(edges))
+			require.NoError(t, err)
+			got, bound, err := s.ProbabilitiesWithError(x)
+			require.NoError(t, err)
+			assert.Less(t, bound, 1e-10)
+			for c := range want {
+				maxDiff = max(maxDiff, math.Abs(want[c]-got[c]))
+				assert.InDelta(t, want[c], got[c], 1e-9, "n=%d d=%d L=%d C=%d K=%d class %d", tc.n, tc.d, tc.levels, tc.classes, k, c)
+				assert.InDelta(t, want[c], got[c], bound+1e-12, "within reported bound: n=%d L=%d K=%d", tc.n, tc.levels, k)
 			}
+			// With a loose tolerance the truncations are large enough (≈ 1e-6) to
+			// test the reported bound itself: every class within it.
+			loose, err := New(X, y, WithSigma(sigma), WithK(k), WithClasses(tc.classes), WithEdges(edges), WithTolerance(1e-3))
+			require.NoError(t, err)
+			got, bound, err = loose.ProbabilitiesWithError(x)
+			require.NoError(t, err)
+			for c := range want {
+				looseMax = max(looseMax, math.Abs(want[c]-got[c])/bound)
+				assert.LessOrEqual(t, math.Abs(want[c]-got[c]), bound+1e-15, "tolerance 1e-3: n=%d L=%d K=%d class %d", tc.n, tc.levels, k, c)
+			}
+			cases++
 		}
 	}
 	assert.Equal(t, 7*3*4, cases)

@@ -83,7 +83,18 @@ func TestUnmarshalRejectsCorruptData(t *testing.T) {
 	} {
 		r, err := Unmarshal(tc.data)
 		assert.Nil(t, r, tc.name)
-		require.Error(t, err, tc.name)
+		require.ErrorIs(t, err, ErrCorrupt, tc.name)
+		assert.NotErrorIs(t, err, ErrInvalidInput, tc.name)
+		assert.Contains(t, err.Error(), "knn: Unmarshal: ", tc.name)
 		assert.Contains(t, err.Error(), tc.want, tc.name)
+	}
+	// Trailing data after a valid model is corrupt too.
+	_, err = Unmarshal(append(append([]byte(nil), data...), 0))
+	assert.ErrorIs(t, err, ErrCorrupt)
+	// A bad runtime option is the caller's fault, not the file's.
+	for _, o := range []LoadOption{WithWorkers(0), WithTolerance(2)} {
+		_, err = Unmarshal(data, o)
+		require.ErrorIs(t, err, ErrInvalidInput)
+		assert.NotErrorIs(t, err, ErrCorrupt)
 	}
 }

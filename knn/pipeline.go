@@ -30,22 +30,27 @@ import (
 //     bounds apply);
 //   - renormalisation to a sum of 1: |1 − Σ_c q_c|.
 
-// probabilities writes the class probabilities for x into out and returns the error
-// bound. x has been validated.
-func (ws *workspace) probabilities(x, out []float64) float64 {
+// evaluate evaluates the smoothed classifier at x (validated): the class
+// probabilities and their error bound and, if diagnose, the quantisation diagnostics.
+func (ws *workspace) evaluate(x []float64, diagnose bool) Evaluation {
 	ws.distances(x)
 	gLo, gHi := ws.locateBlock()
-	errBound := ws.selectRelevant(gHi)
+	truncation := ws.selectRelevant(gHi)
 	m := len(ws.relIndex)
-	errBound += ws.fillMatrix(gLo-1, gHi, ws.s.tol/(16*float64(max(m, 1))))
+	truncation += ws.fillMatrix(gLo-1, gHi, ws.s.tol/(16*float64(max(m, 1))))
 	lLo, lHi, windowErr := ws.window(gLo, gHi)
-	errBound += windowErr
+	truncation += windowErr
 	clear(ws.total)
 	clear(ws.totalComp)
 	for l := lLo; l <= lHi; l++ {
 		ws.addBucket(l - gLo + 1)
 	}
-	return errBound + ws.normalise(out)
+	ev := Evaluation{Probs: make([]float64, ws.s.classes)}
+	ev.ErrBound = truncation + ws.normalise(ev.Probs)
+	if diagnose {
+		ws.diagnose(&ev, gLo, lLo, lHi, truncation)
+	}
+	return ev
 }
 
 // distances computes λ_j = ‖x_j − x‖²/σ² and sorts the points by (λ, index).

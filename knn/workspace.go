@@ -52,6 +52,9 @@ type workspace struct {
 	winProb          []float64   // C: P(class w wins | candidate K-th), times its weight
 	enumerateTallies bool        // vote by enumerating tallies (few) instead of by counts
 
+	// Quantisation diagnostics (quantisation.go: tieMass).
+	tieState []float64 // K×(K+2): distribution of (points below l, points in l)
+
 	// Class probabilities, summed with Neumaier's compensation (dp.go: add).
 	total     []float64 // C
 	totalComp []float64 // C
@@ -79,6 +82,7 @@ func newWorkspace(s *Smoother) *workspace {
 		lowerClasses:     make([]float64, (C+1)*K),
 		upperClasses:     make([]float64, (C+1)*K),
 		winProb:          make([]float64, C),
+		tieState:         make([]float64, K*(K+2)),
 		total:            make([]float64, C),
 		totalComp:        make([]float64, C),
 	}
