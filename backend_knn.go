@@ -79,19 +79,25 @@ func (b *knnBackend) describe() description {
 // probability minus the reported numerical error, PB the runner-up plus the error
 // (capped at 1 − PA), each moved one float64 step outwards against the rounding of the
 // subtraction and addition, and the radius is Corollary 1's bound on them.
+//
+// The quantisation diagnostics come from the same evaluation, each raised by its
+// error bound (one float64 step outwards) and capped at 1.
 func (b *knnBackend) certify(ctx context.Context, X [][]float64) ([]Certificate, error) {
-	probs, errBounds, err := b.s.ProbabilitiesBatchWithError(ctx, X)
+	evs, err := b.s.EvaluateBatch(ctx, X)
 	if err != nil {
 		return nil, err
 	}
 	certs := make([]Certificate, len(X))
-	for i, p := range probs {
+	for i, ev := range evs {
+		p, errBound := ev.Probs, ev.ErrBound
 		class, runnerUp := topTwo(p)
-		pA := max(0, math.Nextafter(p[class]-errBounds[i], 0))
-		pB := min(1, math.Nextafter(p[runnerUp]+errBounds[i], 1), math.Nextafter(1-pA, 1))
+		pA := max(0, math.Nextafter(p[class]-errBound, 0))
+		pB := min(1, math.Nextafter(p[runnerUp]+errBound, 1), math.Nextafter(1-pA, 1))
 		if certs[i], err = b.cert.certificate(class, pA, pB); err != nil {
 			return nil, err
 		}
+		upper := func(v float64) float64 { return min(1, math.Nextafter(v+ev.DiagnosticsErrBound, 1)) }
+		certs[i].Quantisation = &Quantisation{Ties: upper(ev.Ties), LastBucket: upper(ev.LastBucket)}
 	}
 	return certs, nil
 }

@@ -68,7 +68,8 @@ func (n *Norm) UnmarshalText(text []byte) error {
 //	{"class":1,"pa":0.97,"pb":0.03,"radius":1.93,"abstained":false,"norm":"L2"}
 //
 // with the fields in that order, numbers in Go's shortest round-trip form and "norm"
-// "L2" or "L1". Certificates made by rab have PA < 1, so Radius is finite and the
+// "L2" or "L1"; exact K-NN certificates end with
+// "quantisation":{"ties":…,"last_bucket":…} (see Quantisation). Certificates made by rab have PA < 1, so Radius is finite and the
 // form needs no infinity (which JSON lacks: encoding/json refuses to marshal an
 // infinite or NaN field).
 type Certificate struct {
@@ -80,6 +81,33 @@ type Certificate struct {
 	// Norm is the norm Radius is measured in: L2 (the zero value) for Gaussian
 	// smoothing, L1 for uniform smoothing.
 	Norm Norm `json:"norm"`
+	// Quantisation says, for exact K-NN certificates, how much of the prediction rests
+	// on the quantisation of distances instead of on the distances; nil (and absent
+	// from the JSON form) for ensembles.
+	Quantisation *Quantisation `json:"quantisation,omitempty"`
+}
+
+// Quantisation holds upper bounds (exact values plus their reported numerical error)
+// on two probabilities of an exact K-NN certificate's smoothed classifier (package
+// knn, Evaluation), in JSON {"ties":…,"last_bucket":…}.
+//
+// A certificate is sound whatever the quantisation, but LastBucket near 1 means it is
+// useless: the squared distances lie beyond the last edge (features far larger than
+// σ), and the first K training rows vote whatever the input. Scale the features,
+// choose σ on the scale of the distances between neighbours, or pass WithEdges. rab
+// reports these numbers instead of refusing to certify past a threshold: the
+// certificate remains true for the deployed classifier, no threshold fits every use
+// (ties between points of one label decide nothing), and the caller can apply its own
+// policy per input; the knn package documentation gives the full argument.
+type Quantisation struct {
+	// Ties bounds the probability that the K-th and (K+1)-th nearest neighbours share
+	// a bucket, so that the training-row order, not the distance, chose the voters. It
+	// bounds the probability that the row order matters; ties between points of one
+	// class are counted but harmless.
+	Ties float64 `json:"ties"`
+	// LastBucket bounds the probability that the K-th neighbour lies in the unbounded
+	// last bucket, beyond the last finite edge.
+	LastBucket float64 `json:"last_bucket"`
 }
 
 // PatternRadius returns the certified norm of one pattern δ added to r training rows.

@@ -83,6 +83,8 @@ func TestCertificateJSON(t *testing.T) {
 			`{"class":1,"pa":0.9725,"pb":0.0275,"radius":1.9290000000000003,"abstained":false,"norm":"L2"}`},
 		{Certificate{Class: 0, PA: 0.4, PB: 0.6, Abstained: true, Norm: L1},
 			`{"class":0,"pa":0.4,"pb":0.6,"radius":0,"abstained":true,"norm":"L1"}`},
+		{Certificate{Class: 1, PA: 0.9, PB: 0.1, Radius: 1, Quantisation: &Quantisation{Ties: 0.25, LastBucket: 1e-11}},
+			`{"class":1,"pa":0.9,"pb":0.1,"radius":1,"abstained":false,"norm":"L2","quantisation":{"ties":0.25,"last_bucket":1e-11}}`},
 		{Certificate{Class: 7, PA: 1 - 0x1p-53, PB: 1e-300, Radius: math.MaxFloat64},
 			`{"class":7,"pa":0.9999999999999999,"pb":1e-300,"radius":1.7976931348623157e+308,"abstained":false,"norm":"L2"}`},
 	}
@@ -121,4 +123,50 @@ func TestCertificatesHaveFiniteRadius(t *testing.T) {
 		_, err = json.Marshal(c)
 		assert.NoError(t, err)
 	}
+}
+
+// TestKNNCertificateReportsQuantisation reproduces the audit of issue 11 through rab:
+// at σ = 1 with features ×10⁴ every training point lies in the last bucket, so the
+// first three rows (class 0) vote for an input inside the class-1 cluster and the
+// certificate claims class 0 with PA ≈ 1 — true for the quantised classifier, and now
+// reported: Quantisation says the vote rests entirely on the last bucket and the row
+// order. With features on the scale of σ nothing does. Ensemble certificates carry no
+// Quantisation.
+func TestKNNCertificateReportsQuantisation(t *testing.T) {
+	train := func(scale float64) ([][]float64, []int, []float64) {
+		// A 3×3 grid of class 0 at the origin, then one of class 1 around (5, 5).
+		X := make([][]float64, 18)
+		y := make([]int, 18)
+		for i := range X {
+			c := i / 9
+			X[i] = []float64{scale * float64(5*c+i%3-1), scale * float64(5*c+i/3%3-1)}
+			y[i] = c
+		}
+		return X, y, []float64{5 * scale, 5 * scale}
+	}
+	X, y, x := train(1e4)
+	certs, err := Certify(context.Background(), X, y, [][]float64{x}, WithKNN(3), WithSigma(1))
+	require.NoError(t, err)
+	c := certs[0]
+	assert.Equal(t, 0, c.Class)
+	assert.Greater(t, c.PA, 1-1e-9)
+	require.NotNil(t, c.Quantisation)
+	assert.Equal(t, 1.0, c.Quantisation.LastBucket)
+	assert.Equal(t, 1.0, c.Quantisation.Ties)
+
+	X, y, x = train(1)
+	certs, err = Certify(context.Background(), X, y, [][]float64{x}, WithKNN(3), WithSigma(1))
+	require.NoError(t, err)
+	c = certs[0]
+	assert.Equal(t, 1, c.Class)
+	require.NotNil(t, c.Quantisation)
+	assert.Less(t, c.Quantisation.LastBucket, 1e-9)
+	assert.Less(t, c.Quantisation.Ties, 0.5)
+
+	certs, err = Certify(context.Background(), X, y, [][]float64{x}, WithModels(100), WithSigma(1))
+	require.NoError(t, err)
+	assert.Nil(t, certs[0].Quantisation)
+	js, err := json.Marshal(certs[0])
+	require.NoError(t, err)
+	assert.NotContains(t, string(js), "quantisation")
 }

@@ -19,7 +19,8 @@
 // The accessors ([Model.Kind], [Model.Noise], [Model.Alpha], [Model.K],
 // [Model.Levels], [Model.Edges], [Model.Models], [Model.Seed], [Model.Classes],
 // [Model.Dim]) report what a model was trained with, also after Load. Certificates
-// marshal to a stable JSON form (see [Certificate]).
+// marshal to a stable JSON form (see [Certificate]); exact K-NN certificates also say
+// how much of the prediction rests on the quantisation of distances ([Quantisation]).
 //
 // # The two smoothers
 //
