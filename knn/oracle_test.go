@@ -72,17 +72,17 @@ func vote(bucket []int, y []int, k, classes int) int {
 	return best
 }
 
-// bruteForce enumerates all L^n bucket assignments.
-func bruteForce(p [][]float64, y []int, k, classes int) []float64 {
+// forEachAssignment calls visit with every one of the L^n bucket assignments of the
+// points (bucket[j] for point j) and its probability Π_j p[j][bucket[j]].
+func forEachAssignment(p [][]float64, visit func(bucket []int, prob float64)) {
 	n, L := len(p), len(p[0])
-	out := make([]float64, classes)
 	bucket := make([]int, n)
 	for {
 		prob := 1.0
 		for j, b := range bucket {
 			prob *= p[j][b]
 		}
-		out[vote(bucket, y, k, classes)] += prob
+		visit(bucket, prob)
 		j := 0
 		for ; j < n; j++ {
 			bucket[j]++
@@ -92,9 +92,18 @@ func bruteForce(p [][]float64, y []int, k, classes int) []float64 {
 			bucket[j] = 0
 		}
 		if j == n {
-			return out
+			return
 		}
 	}
+}
+
+// bruteForce enumerates all L^n bucket assignments.
+func bruteForce(p [][]float64, y []int, k, classes int) []float64 {
+	out := make([]float64, classes)
+	forEachAssignment(p, func(bucket []int, prob float64) {
+		out[vote(bucket, y, k, classes)] += prob
+	})
+	return out
 }
 
 // oracleCase is a tiny training set, an input and edges for the brute-force oracles,

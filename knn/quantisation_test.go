@@ -13,13 +13,8 @@ import (
 // returns P(B_(K) = B_(K+1)) and P(B_(K) = L), B_(k) being the k-th smallest bucket.
 func bruteForceQuantisation(p [][]float64, k int) (ties, last float64) {
 	n, L := len(p), len(p[0])
-	bucket := make([]int, n)
 	sorted := make([]int, n)
-	for {
-		prob := 1.0
-		for j, b := range bucket {
-			prob *= p[j][b]
-		}
+	forEachAssignment(p, func(bucket []int, prob float64) {
 		copy(sorted, bucket)
 		slices.Sort(sorted)
 		if k < n && sorted[k-1] == sorted[k] {
@@ -28,18 +23,8 @@ func bruteForceQuantisation(p [][]float64, k int) (ties, last float64) {
 		if sorted[k-1] == L-1 {
 			last += prob
 		}
-		j := 0
-		for ; j < n; j++ {
-			bucket[j]++
-			if bucket[j] < L {
-				break
-			}
-			bucket[j] = 0
-		}
-		if j == n {
-			return ties, last
-		}
-	}
+	})
+	return ties, last
 }
 
 // TestQuantisationOracle checks Evaluate's Ties and LastBucket against the brute-force
