@@ -6,6 +6,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/rabcert/rab/internal/buildcheck"
 	"github.com/rabcert/rab/internal/errs"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -273,4 +274,14 @@ func scaled(X [][]float64, k int) [][]float64 {
 		}
 	}
 	return out
+}
+
+// TestMisplacedOptionsDoNotCompile: an option given to a defence it does not configure
+// is a compile error (testdata/misplaced, which also shows where each option does
+// compile).
+func TestMisplacedOptionsDoNotCompile(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the go command")
+	}
+	buildcheck.Expect(t, "testdata/misplaced")
 }
