@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/rabcert/rab/ensemble"
 	"github.com/rabcert/rab/ensemble/internal/dense"
@@ -17,7 +18,7 @@ import (
 
 // spambase returns the Spambase split used by the benchmarks: 3,681 training rows and
 // 920 test rows, 56 features.
-func spambase(b *testing.B) (train, test dataset.Set) {
+func spambase(b testing.TB) (train, test dataset.Set) {
 	s, err := dataset.SpambaseRAB()
 	if err != nil {
 		b.Fatal(err)
@@ -163,4 +164,39 @@ func BenchmarkVotesBatchDense(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N*e.Len()*len(X))/b.Elapsed().Seconds(), "votes/s")
+}
+
+// BenchmarkTrainProcessesSpambase: wall time of training N = 1,000 logistic members on
+// Spambase (σ = 0.5) in one process (Train, then Save), and in two processes at once
+// (TrainShard of half the members each, Save), then LoadShard, Merge and Save here;
+// each iteration runs both, one after the other, so that they see the same load. Both
+// end with the same ensemble file; process start-up and file I/O are included. It
+// reports the mean wall time of each, their ratio, and the child processes' CPU time.
+// Run with -benchtime 3x.
+func BenchmarkTrainProcessesSpambase(b *testing.B) {
+	const n = 1000
+	var wall, cpu [2]time.Duration
+	var want []byte
+	for b.Loop() {
+		for i, m := range []int{0, 2} { // 0: Train in one process
+			start := time.Now()
+			e, used := trainInProcesses(b, "spambase", n, m, b.TempDir())
+			var buf bytes.Buffer
+			if err := e.Save(&buf); err != nil {
+				b.Fatal(err)
+			}
+			wall[i] += time.Since(start)
+			cpu[i] += used
+			if want == nil {
+				want = buf.Bytes()
+			} else if !bytes.Equal(want, buf.Bytes()) {
+				b.Fatal("the processes' ensembles differ")
+			}
+		}
+	}
+	for i, name := range []string{"1proc", "2proc"} {
+		b.ReportMetric(wall[i].Seconds()/float64(b.N), "wall-s/"+name)
+		b.ReportMetric(cpu[i].Seconds()/float64(b.N), "cpu-s/"+name)
+	}
+	b.ReportMetric(wall[0].Seconds()/wall[1].Seconds(), "speedup")
 }

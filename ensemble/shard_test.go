@@ -1,6 +1,7 @@
 package ensemble_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -12,8 +13,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -361,26 +362,6 @@ func FuzzLoadShard(f *testing.F) {
 	})
 }
 
-// Child processes of TestShardsInSeparateProcesses train one shard each.
-const shardChildEnv = "RAB_SHARD_CHILD" // "i/m path"
-
-// TestShardChild trains shard i of m of the shard setup and saves it to path, when
-// run by TestShardsInSeparateProcesses; it does nothing in a normal test run.
-func TestShardChild(t *testing.T) {
-	spec := os.Getenv(shardChildEnv)
-	if spec == "" {
-		t.Skip("run by TestShardsInSeparateProcesses in a child process")
-	}
-	var i, m int
-	var path string
-	_, err := fmt.Sscanf(spec, "%d/%d %s", &i, &m, &path)
-	require.NoError(t, err)
-	f, err := os.Create(path)
-	require.NoError(t, err)
-	require.NoError(t, newShardSetup(t).shard(t, i, m).Save(f))
-	require.NoError(t, f.Close())
-}
-
 // TestShardsInSeparateProcesses trains 4 shards in 4 OS processes at once and merges
 // their files: the result equals Train in this process byte for byte (member k is a
 // pure function of seed, k and the data, whatever process computes it).
@@ -391,26 +372,87 @@ func TestShardsInSeparateProcesses(t *testing.T) {
 	s := newShardSetup(t)
 	whole, err := ensemble.Train(context.Background(), s.X, s.y, s.l, s.noise, s.opts...)
 	require.NoError(t, err)
-	dir := t.TempDir()
-	const m = 4
-	cmds := make([]*exec.Cmd, m)
-	outs := make([]bytes.Buffer, m)
+	merged, _ := trainInProcesses(t, "blobs", shardModels, 4, t.TempDir())
+	assert.Equal(t, saved(t, whole), saved(t, merged))
+}
+
+// Child processes of trainInProcesses train one shard each: shardChildEnv holds
+// "data n i m path" (data "blobs": the shard setup, n = 64; "spambase": the
+// benchmarks' Spambase split, default logistic learner, σ = 0.5, seed 0), and m = 0
+// means the whole ensemble by Train, saved as an ensemble file.
+const shardChildEnv = "RAB_SHARD_CHILD"
+
+// TestShardChild is a child of trainInProcesses; it does nothing in a normal test run.
+func TestShardChild(t *testing.T) {
+	spec := os.Getenv(shardChildEnv)
+	if spec == "" {
+		t.Skip("run by trainInProcesses in a child process")
+	}
+	var data, path string
+	var n, i, m int
+	_, err := fmt.Sscanf(spec, "%s %d %d %d %s", &data, &n, &i, &m, &path)
+	require.NoError(t, err)
+	s := newShardSetup(t)
+	if data == "spambase" {
+		train, _ := spambase(t)
+		s = shardSetup{X: train.X, y: train.Y, l: newLogistic(t), noise: gaussian(t, 0.5)}
+	}
+	opts := append(s.opts, ensemble.WithModels(n))
+	f, err := os.Create(path)
+	require.NoError(t, err)
+	if m == 0 {
+		e, err := ensemble.Train(context.Background(), s.X, s.y, s.l, s.noise, opts...)
+		require.NoError(t, err)
+		require.NoError(t, e.Save(f))
+	} else {
+		lo, hi, err := ensemble.ShardRange(n, i, m)
+		require.NoError(t, err)
+		sh, err := ensemble.TrainShard(context.Background(), s.X, s.y, s.l, s.noise, lo, hi, opts...)
+		require.NoError(t, err)
+		require.NoError(t, sh.Save(f))
+	}
+	require.NoError(t, f.Close())
+}
+
+// trainInProcesses trains the n members of the data's ensemble in m child processes
+// at once, one shard each, in dir, and merges their shard files (m = 0: one process
+// runs Train and writes the ensemble file, which is loaded). It also returns the CPU
+// time (user and system) the children used.
+func trainInProcesses(tb testing.TB, data string, n, m int, dir string) (*ensemble.Ensemble, time.Duration) {
+	procs := max(m, 1)
+	cmds := make([]*exec.Cmd, procs)
+	outs := make([]bytes.Buffer, procs)
+	paths := make([]string, procs)
 	for i := range cmds {
+		paths[i] = filepath.Join(dir, fmt.Sprintf("%s-%d-of-%d", data, i, m))
 		cmds[i] = exec.Command(os.Args[0], "-test.run", "^TestShardChild$")
-		cmds[i].Env = append(os.Environ(), shardChildEnv+"="+strconv.Itoa(i)+"/"+strconv.Itoa(m)+" "+filepath.Join(dir, strconv.Itoa(i)))
+		cmds[i].Env = append(os.Environ(), fmt.Sprintf("%s=%s %d %d %d %s", shardChildEnv, data, n, i, m, paths[i]))
 		cmds[i].Stdout, cmds[i].Stderr = &outs[i], &outs[i]
-		require.NoError(t, cmds[i].Start())
+		require.NoError(tb, cmds[i].Start())
+	}
+	var cpu time.Duration
+	for i, cmd := range cmds {
+		require.NoError(tb, cmd.Wait(), "%s", outs[i].String())
+		cpu += cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	}
+	open := func(path string) *os.File {
+		f, err := os.Open(path)
+		require.NoError(tb, err)
+		tb.Cleanup(func() { f.Close() })
+		return f
+	}
+	if m == 0 {
+		e, err := ensemble.Load(bufio.NewReader(open(paths[0])))
+		require.NoError(tb, err)
+		return e, cpu
 	}
 	shards := make([]*ensemble.Shard, m)
-	for i, cmd := range cmds {
-		require.NoError(t, cmd.Wait(), "%s", outs[i].String())
-		f, err := os.Open(filepath.Join(dir, strconv.Itoa(i)))
-		require.NoError(t, err)
-		shards[i], err = ensemble.LoadShard(f)
-		require.NoError(t, err)
-		require.NoError(t, f.Close())
+	for i, path := range paths {
+		var err error
+		shards[i], err = ensemble.LoadShard(bufio.NewReader(open(path)))
+		require.NoError(tb, err)
 	}
-	merged, err := ensemble.Merge(shards...)
-	require.NoError(t, err)
-	assert.Equal(t, saved(t, whole), saved(t, merged))
+	e, err := ensemble.Merge(shards...)
+	require.NoError(tb, err)
+	return e, cpu
 }
