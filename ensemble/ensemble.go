@@ -20,8 +20,9 @@ const MaxModels = 1 << 20
 // Ensemble is a collection of N trained members {(h_k, u_k)} (Algorithm 1) with the
 // smoothing noise they were trained with and the number of classes. Its methods are
 // safe for concurrent use: each member is locked while it predicts, so members need not
-// be safe for concurrent use themselves. Build one with Train, FromModels or Load; the
-// zero Ensemble is not usable.
+// be safe for concurrent use themselves. Build one with Train, FromModels, Merge or Load;
+// a zero (or nil) Ensemble has no members: its accessors return zero values, and
+// Votes, VotesBatch, Estimate and Save return an error.
 type Ensemble struct {
 	s         *shared
 	testNoise bool // vote on x + u_k (Algorithm 1); false: on x
@@ -168,12 +169,35 @@ func (s *shared) fixDim(d int) error {
 	return errs.At(-1, -1, "inputs have %d features, the ensemble's members take %d", d, s.dim)
 }
 
+// empty is the state of a zero Ensemble or Shard: accessors return zero values, the
+// other methods an error.
+var empty = &shared{}
+
+// state returns e's state, or empty for a zero or nil Ensemble.
+func (e *Ensemble) state() *shared {
+	if e == nil || e.s == nil {
+		return empty
+	}
+	return e.s
+}
+
+// usable returns an error wrapping ErrInvalidInput for a zero or nil Ensemble.
+func (e *Ensemble) usable(call string) error {
+	if e == nil || e.s == nil {
+		return errs.Invalid("ensemble: %s: zero Ensemble: build one with Train, FromModels, Merge or Load", call)
+	}
+	return nil
+}
+
 // WithoutTestNoise returns a view of e whose members vote on x itself instead of
 // x + u_k. It shares e's members. The paper reports that voting without test-time noise
 // loses accuracy (Section 6.1.3); the view exists to measure that. Certificates from
 // either are sound: h_k(· + u_k) and h_k are both deterministic functions of the noisy
 // training set.
 func (e *Ensemble) WithoutTestNoise() *Ensemble {
+	if e == nil {
+		return &Ensemble{}
+	}
 	return &Ensemble{s: e.s, testNoise: false, workers: e.workers}
 }
 
@@ -182,37 +206,42 @@ func (e *Ensemble) WithoutTestNoise() *Ensemble {
 // FromModels ensembles; Train's ensembles vote on its WithWorkers). The counts do not
 // depend on n.
 func (e *Ensemble) WithVoteWorkers(n int) *Ensemble {
+	if e == nil {
+		return &Ensemble{}
+	}
 	return &Ensemble{s: e.s, testNoise: e.testNoise, workers: max(n, 0)}
 }
 
 // TestNoise reports whether members vote on x + u_k (true unless the Ensemble came from
 // WithoutTestNoise).
-func (e *Ensemble) TestNoise() bool { return e.testNoise }
+func (e *Ensemble) TestNoise() bool { return e != nil && e.testNoise }
 
 // Len returns the number of members N.
-func (e *Ensemble) Len() int { return len(e.s.members) }
+func (e *Ensemble) Len() int { return len(e.state().members) }
 
 // Classes returns the number of classes C.
-func (e *Ensemble) Classes() int { return e.s.classes }
+func (e *Ensemble) Classes() int { return e.state().classes }
 
 // Noise returns the smoothing noise of training and of u_k.
-func (e *Ensemble) Noise() smoothing.Noise { return e.s.noise }
+func (e *Ensemble) Noise() smoothing.Noise { return e.state().noise }
 
 // Seed returns the seed Train was given (0 for FromModels).
-func (e *Ensemble) Seed() uint64 { return e.s.seed }
+func (e *Ensemble) Seed() uint64 { return e.state().seed }
 
 // Dim returns the input dimension d, or 0 if it is not known yet (see FromModels).
 func (e *Ensemble) Dim() int {
-	e.s.dimMu.Lock()
-	defer e.s.dimMu.Unlock()
-	return e.s.dim
+	s := e.state()
+	s.dimMu.Lock()
+	defer s.dimMu.Unlock()
+	return s.dim
 }
 
 // Models returns the members h_1 … h_N in order, in a new slice. The models must not be
 // used while the Ensemble votes, unless they are safe for concurrent use.
 func (e *Ensemble) Models() []Model {
-	out := make([]Model, len(e.s.members))
-	for k, m := range e.s.members {
+	members := e.state().members
+	out := make([]Model, len(members))
+	for k, m := range members {
 		out[k] = m.model
 	}
 	return out
@@ -221,8 +250,9 @@ func (e *Ensemble) Models() []Model {
 // MemberSHA256 returns the SHA-256 of member k's bytes (0 ≤ k < Len()), the hash Save
 // records and from which u_k is seeded; ok is false for any other k.
 func (e *Ensemble) MemberSHA256(k int) (sum [sha256.Size]byte, ok bool) {
-	if k < 0 || k >= len(e.s.members) {
+	members := e.state().members
+	if k < 0 || k >= len(members) {
 		return sum, false
 	}
-	return e.s.members[k].digest, true
+	return members[k].digest, true
 }

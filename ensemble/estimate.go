@@ -18,6 +18,9 @@ import (
 // That minimum is for the default Clopper–Pearson bounds; with bound.WithHoeffding
 // about 1.39 times as many are needed, and fewer give Abstain.
 func (e *Ensemble) Estimate(ctx context.Context, x []float64, alpha float64, opts ...bound.Option) (bound.Estimation, error) {
+	if err := e.usable("Estimate"); err != nil {
+		return bound.Estimation{}, err
+	}
 	if !(alpha > 0 && alpha < 1) {
 		return bound.Estimation{}, errs.Invalid("ensemble: Estimate: α = %v: want 0 < α < 1", alpha)
 	}

@@ -43,6 +43,9 @@ type manifest struct {
 // Members stream to w one at a time (marshalled into one reused buffer when they
 // implement encoding.BinaryAppender): Save holds no second copy of the ensemble.
 func (e *Ensemble) Save(w io.Writer) error {
+	if err := e.usable("Save"); err != nil {
+		return err
+	}
 	if w == nil {
 		return errs.Invalid("ensemble: Save: nil writer")
 	}

@@ -127,6 +127,14 @@ func DataSHA256(X [][]float64, y []int) [sha256.Size]byte {
 	return [sha256.Size]byte(h.Sum(sum[:0]))
 }
 
+// state returns the shard's state, or empty for a zero Shard.
+func (sh *Shard) state() *shared {
+	if sh.s == nil {
+		return empty
+	}
+	return sh.s
+}
+
 // Models returns N, the size of the ensemble the shard belongs to.
 func (sh *Shard) Models() int { return sh.n }
 
@@ -134,16 +142,16 @@ func (sh *Shard) Models() int { return sh.n }
 func (sh *Shard) Range() (lo, hi int) { return sh.lo, sh.hi }
 
 // Seed returns the seed the members were trained with.
-func (sh *Shard) Seed() uint64 { return sh.s.seed }
+func (sh *Shard) Seed() uint64 { return sh.state().seed }
 
 // Noise returns the smoothing noise of training and of u_k.
-func (sh *Shard) Noise() smoothing.Noise { return sh.s.noise }
+func (sh *Shard) Noise() smoothing.Noise { return sh.state().noise }
 
 // Classes returns the number of classes C.
-func (sh *Shard) Classes() int { return sh.s.classes }
+func (sh *Shard) Classes() int { return sh.state().classes }
 
 // Dim returns the input dimension d.
-func (sh *Shard) Dim() int { return sh.s.dim }
+func (sh *Shard) Dim() int { return sh.state().dim }
 
 // Learner returns the learner's kind and configuration (see Describer).
 func (sh *Shard) Learner() (kind, config string) { return sh.kind, sh.config }
@@ -157,7 +165,7 @@ func (sh *Shard) MemberSHA256(k int) (sum [sha256.Size]byte, ok bool) {
 	if k < sh.lo || k >= sh.hi {
 		return sum, false
 	}
-	return sh.s.members[k-sh.lo].digest, true
+	return sh.state().members[k-sh.lo].digest, true
 }
 
 // Merge combines shards into one Ensemble: the shards must agree on N, seed, noise,
@@ -175,7 +183,7 @@ func Merge(shards ...*Shard) (*Ensemble, error) {
 	}
 	for i, sh := range shards {
 		if sh == nil || sh.s == nil {
-			return nil, errs.Invalid("ensemble: Merge: shard %d is nil", i)
+			return nil, errs.Invalid("ensemble: Merge: shard %d is nil or zero: build shards with TrainShard or LoadShard", i)
 		}
 		if got, want, ok := agree(shards[0], sh); !ok {
 			return nil, errs.Invalid("ensemble: Merge: shard %d has %s, shard 0 has %s: all shards of one ensemble must be trained with the same data, learner, noise and options", i, got, want)
@@ -283,6 +291,9 @@ type learnerSpec struct {
 // protected by its SHA-256, followed by the members' bytes. Every member must implement
 // Kinded. As for Ensemble.Save, the hashes detect corruption, not forgery.
 func (sh *Shard) Save(w io.Writer) error {
+	if sh.s == nil {
+		return errs.Invalid("ensemble: Shard.Save: zero Shard: build one with TrainShard or LoadShard")
+	}
 	if w == nil {
 		return errs.Invalid("ensemble: Shard.Save: nil writer")
 	}

@@ -3,6 +3,7 @@ package ensemble_test
 import (
 	"context"
 	"errors"
+	"io"
 	"math"
 	"sync/atomic"
 	"testing"
@@ -303,4 +304,36 @@ func TestErrorsCallersCanTestFor(t *testing.T) {
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.NotErrorIs(t, err, ensemble.ErrInvalidInput)
 	assert.NotErrorIs(t, err, ensemble.ErrCorrupt)
+}
+
+// TestZeroValues: a zero or nil Ensemble and a zero Shard report zero values and fail
+// their work with an error, never a panic.
+func TestZeroValues(t *testing.T) {
+	for _, e := range []*ensemble.Ensemble{nil, {}} {
+		assert.Zero(t, e.Len())
+		assert.Zero(t, e.Classes())
+		assert.Zero(t, e.Dim())
+		assert.Zero(t, e.Seed())
+		assert.Zero(t, e.Noise())
+		assert.False(t, e.TestNoise())
+		assert.Empty(t, e.Models())
+		_, ok := e.MemberSHA256(0)
+		assert.False(t, ok)
+		_, err := e.WithVoteWorkers(1).WithoutTestNoise().Votes(context.Background(), []float64{1})
+		assert.ErrorIs(t, err, ensemble.ErrInvalidInput)
+		assert.ErrorContains(t, err, "ensemble: votes: zero Ensemble")
+		_, err = e.Estimate(context.Background(), []float64{1}, 0.01)
+		assert.ErrorIs(t, err, ensemble.ErrInvalidInput)
+		assert.ErrorIs(t, e.Save(io.Discard), ensemble.ErrInvalidInput)
+	}
+	var sh ensemble.Shard
+	assert.Zero(t, sh.Models())
+	assert.Zero(t, sh.Classes())
+	assert.Zero(t, sh.Dim())
+	assert.Zero(t, sh.Seed())
+	_, ok := sh.MemberSHA256(0)
+	assert.False(t, ok)
+	assert.ErrorIs(t, sh.Save(io.Discard), ensemble.ErrInvalidInput)
+	_, err := ensemble.Merge(&sh)
+	assert.ErrorContains(t, err, "shard 0 is nil")
 }

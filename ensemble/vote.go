@@ -40,6 +40,9 @@ func (e *Ensemble) Votes(ctx context.Context, x []float64) ([]int, error) {
 // between several workers. Every worker counts into its own array; the counts are sums
 // of integers, so they do not depend on the number of workers or on scheduling.
 func (e *Ensemble) VotesBatch(ctx context.Context, X [][]float64) ([][]int, error) {
+	if err := e.usable("votes"); err != nil {
+		return nil, err
+	}
 	if ctx == nil {
 		return nil, errs.Invalid("ensemble: votes: nil context: pass context.Background() or a real context")
 	}
