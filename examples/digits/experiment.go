@@ -8,8 +8,8 @@ import (
 	"github.com/rabcert/rab"
 	"github.com/rabcert/rab/attack"
 	"github.com/rabcert/rab/ensemble/gorgonia"
+	"github.com/rabcert/rab/examples/internal/experiment"
 	"github.com/rabcert/rab/internal/dataset"
-	"github.com/rabcert/rab/internal/experiment"
 )
 
 // Digits are 8×8 grey images; the raw intensities 0..16 are divided by maxIntensity.

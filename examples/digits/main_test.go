@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/rabcert/rab/internal/progress"
+	"github.com/rabcert/rab/examples/internal/progress"
 )
 
 // TestSmoke runs the whole example, clean training set included, with 20 one-epoch

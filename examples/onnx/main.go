@@ -3,7 +3,7 @@ package main
 import (
 	"flag"
 
-	"github.com/rabcert/rab/internal/experiment"
+	"github.com/rabcert/rab/examples/internal/experiment"
 )
 
 func main() {

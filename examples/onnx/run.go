@@ -13,8 +13,8 @@ import (
 	"github.com/rabcert/rab/attack"
 	"github.com/rabcert/rab/bound"
 	"github.com/rabcert/rab/ensemble"
+	"github.com/rabcert/rab/examples/internal/experiment"
 	"github.com/rabcert/rab/internal/dataset"
-	"github.com/rabcert/rab/internal/experiment"
 	"github.com/rabcert/rab/smoothing"
 )
 

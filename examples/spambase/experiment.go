@@ -7,8 +7,8 @@ import (
 
 	"github.com/rabcert/rab"
 	"github.com/rabcert/rab/attack"
+	"github.com/rabcert/rab/examples/internal/experiment"
 	"github.com/rabcert/rab/internal/dataset"
-	"github.com/rabcert/rab/internal/experiment"
 )
 
 // Feature indices of the tabular patterns, as in the RAB reference code: one-pixel on

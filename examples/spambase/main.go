@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/rabcert/rab/internal/experiment"
+	"github.com/rabcert/rab/examples/internal/experiment"
 )
 
 func main() {

@@ -5,8 +5,8 @@ import (
 	"fmt"
 
 	"github.com/rabcert/rab"
+	"github.com/rabcert/rab/examples/internal/experiment"
 	"github.com/rabcert/rab/internal/dataset"
-	"github.com/rabcert/rab/internal/experiment"
 )
 
 // plotFig4 draws the paper's Fig. 4 for Spambase: certified accuracy on all test rows

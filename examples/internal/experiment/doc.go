@@ -15,6 +15,7 @@
 // table ([Harness.WriteTable]) and [Plot] draws certified accuracy against the radius,
 // as the paper's Fig. 4. The examples keep what is theirs: flags, data preparation,
 // the vanilla classifier and the options of the RAB model. [Main] runs an example
-// program ([Command]); [Workers] and [Stage] turn its -workers flag and progress bar
-// into the values of rab.WithWorkers and rab.WithProgress.
+// program ([Command]) with a -quiet flag, drawing progress bars only on a terminal;
+// [Workers] and [Stage] turn its -workers flag and progress bar into the values of
+// rab.WithWorkers and rab.WithProgress.
 package experiment
