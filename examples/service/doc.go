@@ -18,29 +18,35 @@
 // infinite (pa = 1, pb = 0) "radius" and "pattern_radius" are null and
 // "radius_infinite" is true.
 //
-// Errors are JSON too, {"error": "..."}: 400 for invalid requests (malformed JSON,
-// unknown fields, no or too many inputs, wrong dimension, values beyond -max-abs), 405
-// for a wrong method, 413 for a body over -max-body, 503 when a request exceeds
-// -timeout, 500 when the model fails. SIGINT or SIGTERM stop the server gracefully.
+// Errors are JSON too, {"error": "..."}: 400 for invalid requests — malformed JSON,
+// unknown fields, no or too many inputs, values beyond -max-abs, and whatever rab
+// reports as rab.ErrInvalidInput (no inputs, inputs not of the model's dimension),
+// with rab's message —, 405 for a wrong method, 413 for a body over -max-body, 415
+// unless the Content-Type is application/json, 503 when a request exceeds -timeout,
+// 500 when the model fails otherwise. SIGINT or SIGTERM stop the server gracefully.
 //
 //	go run ./examples/service     # trains and saves spambase-knn.rab on the first run
 //
 // and in another shell (x holds 56 zero features):
 //
 //	x=$(printf '0,%.0s' $(seq 55))0
-//	curl -s localhost:8080/certify -d "{\"inputs\": [[$x]], \"poisoned_rows\": 4, \"norm\": 0.1}"
+//	curl -s -H 'Content-Type: application/json' localhost:8080/certify -d "{\"inputs\": [[$x]], \"poisoned_rows\": 4, \"norm\": 0.1}"
+//	curl -s -H 'Content-Type: application/json' localhost:8080/certify -d '{"input": [1, 2]}'
+//	curl -s localhost:8080/certify -d '{"input": [1, 2]}'
 //	curl -s localhost:8080/healthz
 //
-// answers
+// answers (status 200, 400, 415 and 200; TestDocExample checks every number)
 //
-//	{"poisoned_rows":4,"certificates":[{"class":0,"pa":0.9174467915224309,"pb":0.08255320847756908,
-//	  "radius":0.6940502950051874,"radius_infinite":false,"abstained":false,"norm":"L2",
-//	  "pattern_radius":0.3470251475025937,"certified":true}]}
+//	{"poisoned_rows":4,"certificates":[{"class":0,"pa":0.9174467914917791,"pb":0.08255320850822077,
+//	  "radius":0.694050294904513,"radius_infinite":false,"abstained":false,"norm":"L2",
+//	  "pattern_radius":0.3470251474522565,"certified":true}]}
+//	{"error":"rab: CertifyBatch: inputs have 2 features, the training rows have 56"}
+//	{"error":"Content-Type \"application/x-www-form-urlencoded\": send the request as application/json (curl: -H 'Content-Type: application/json')"}
 //	{"status":"ok","model":{"kind":"knn","classes":2,"dim":56},"limits":{"max_body_bytes":1048576,
 //	  "max_inputs":256,"max_abs":1000000,"timeout":"30s"}}
 //
 // Flags: -model, -train, -addr, -max-body, -max-inputs, -max-abs, -timeout,
-// -shutdown-timeout, -workers (see -h). -max-abs (default 10⁶; 0 disables it) rejects
+// -shutdown-timeout, -workers, -quiet (log warnings and errors only; see -h). -max-abs (default 10⁶; 0 disables it) rejects
 // feature values far outside any sensible data range: a sanity limit of the service,
 // not of rab, which certifies any finite input.
 package main

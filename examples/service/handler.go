@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"math"
+	"mime"
 	"net/http"
 	"strings"
 	"time"
@@ -34,7 +35,6 @@ type limits struct {
 // server answers POST /certify and GET /healthz for one model.
 type server struct {
 	model model
-	dim   int
 	lim   limits
 	log   *slog.Logger
 }
@@ -42,7 +42,7 @@ type server struct {
 // newHandler returns the service's HTTP handler: POST /certify, GET /healthz, and JSON
 // errors for everything else. Requests are logged to log.
 func newHandler(m model, lim limits, log *slog.Logger) http.Handler {
-	s := &server{model: m, dim: m.Dim(), lim: lim, log: log}
+	s := &server{model: m, lim: lim, log: log}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/certify", s.certify)
 	mux.HandleFunc("/healthz", s.healthz)
@@ -96,6 +96,10 @@ func (s *server) certify(w http.ResponseWriter, r *http.Request) {
 	if !allowMethods(w, r, http.MethodPost) {
 		return
 	}
+	if herr := checkContentType(r); herr != nil {
+		writeError(w, herr.status, herr.msg)
+		return
+	}
 	req, herr := decodeRequest(w, r, s.lim.maxBody)
 	if herr != nil {
 		writeError(w, herr.status, herr.msg)
@@ -129,6 +133,16 @@ func (s *server) certify(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, resp)
 }
 
+// checkContentType answers 415 unless the request says its body is JSON.
+func checkContentType(r *http.Request) *httpError {
+	ct := r.Header.Get("Content-Type")
+	mediaType, _, err := mime.ParseMediaType(ct)
+	if err != nil || mediaType != "application/json" {
+		return &httpError{http.StatusUnsupportedMediaType, fmt.Sprintf("Content-Type %q: send the request as application/json (curl: -H 'Content-Type: application/json')", ct)}
+	}
+	return nil
+}
+
 // decodeRequest reads one JSON object of at most maxBody bytes, rejecting unknown
 // fields and trailing data.
 func decodeRequest(w http.ResponseWriter, r *http.Request, maxBody int64) (certifyRequest, *httpError) {
@@ -157,7 +171,10 @@ func decodeRequest(w http.ResponseWriter, r *http.Request, maxBody int64) (certi
 	}
 }
 
-// validate checks the request against the limits and returns its inputs as one matrix.
+// validate checks what the request's JSON form and the service's limits leave to
+// the service (which of "inputs" and "input", nulls, -max-inputs, -max-abs,
+// poisoned_rows and norm) and returns its inputs as one matrix. Whether the inputs suit
+// the model (non-empty, of its dimension) is rab's to say: see certifyError.
 func (s *server) validate(req certifyRequest) ([][]float64, *httpError) {
 	rows := req.Inputs
 	switch {
@@ -167,8 +184,6 @@ func (s *server) validate(req certifyRequest) ([][]float64, *httpError) {
 		rows = [][]*float64{req.Input}
 	case req.Inputs == nil:
 		return nil, badRequest(`no inputs: send {"inputs": [[...], ...]} or {"input": [...]}`)
-	case len(req.Inputs) == 0:
-		return nil, badRequest(`"inputs" is empty: send at least one input`)
 	case len(req.Inputs) > s.lim.maxInputs:
 		return nil, badRequest("%d inputs: at most %d per request (the server's -max-inputs)", len(req.Inputs), s.lim.maxInputs)
 	}
@@ -180,10 +195,7 @@ func (s *server) validate(req certifyRequest) ([][]float64, *httpError) {
 	}
 	X := make([][]float64, len(rows))
 	for i, row := range rows {
-		if len(row) != s.dim {
-			return nil, badRequest("input %d has %d features: the model takes %d", i, len(row), s.dim)
-		}
-		X[i] = make([]float64, s.dim)
+		X[i] = make([]float64, len(row))
 		for j, v := range row {
 			if v == nil {
 				return nil, badRequest("input %d feature %d is null: want a number", i, j)
@@ -198,10 +210,12 @@ func (s *server) validate(req certifyRequest) ([][]float64, *httpError) {
 }
 
 // certifyError classifies an error of CertifyBatch: the client went away (reqCtx
-// done), the per-request timeout expired (ctx done), or the model failed: validate has
-// already checked everything the caller could get wrong.
+// done), the per-request timeout expired (ctx done), the inputs do not suit the model
+// (rab.ErrInvalidInput: 400 with rab's message), or the model failed (500).
 func (s *server) certifyError(reqCtx, ctx context.Context, err error) *httpError {
 	switch {
+	case errors.Is(err, rab.ErrInvalidInput):
+		return badRequest("%v", err)
 	case reqCtx.Err() != nil:
 		s.log.Info("certification cancelled: client went away", "err", err)
 		return &httpError{http.StatusServiceUnavailable, "request cancelled"}
@@ -260,7 +274,7 @@ func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
 	if !allowMethods(w, r, http.MethodGet, http.MethodHead) {
 		return
 	}
-	m := modelJSON{Kind: s.model.Kind().String(), Classes: s.model.Classes(), Dim: s.dim}
+	m := modelJSON{Kind: s.model.Kind().String(), Classes: s.model.Classes(), Dim: s.model.Dim()}
 	lim := limitsJSON{MaxBodyBytes: s.lim.maxBody, MaxInputs: s.lim.maxInputs, MaxAbs: s.lim.maxAbs}
 	if s.lim.timeout > 0 {
 		lim.Timeout = s.lim.timeout.String()

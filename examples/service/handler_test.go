@@ -35,7 +35,7 @@ var (
 
 // small returns a K-NN model (K = 1, σ = 0.5) trained on the first 200 rows of the demo's
 // Spambase training split, and the demo's first 8 test rows.
-func small(t *testing.T) (*rab.Model, [][]float64) {
+func small(t testing.TB) (*rab.Model, [][]float64) {
 	t.Helper()
 	smallOnce.Do(func() {
 		var set dataset.Set
@@ -51,9 +51,19 @@ func small(t *testing.T) (*rab.Model, [][]float64) {
 	return smallModel, smallTests
 }
 
+// do sends a request with a JSON body to h.
 func do(h http.Handler, method, path, body string) *httptest.ResponseRecorder {
+	return doWithType(h, method, path, "application/json", body)
+}
+
+// doWithType sends a request with the given Content-Type ("" for none) to h.
+func doWithType(h http.Handler, method, path, contentType, body string) *httptest.ResponseRecorder {
 	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(method, path, strings.NewReader(body)))
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	h.ServeHTTP(rec, req)
 	return rec
 }
 
@@ -188,12 +198,12 @@ func TestCertifyBadRequests(t *testing.T) {
 		{"empty body", ``, "empty request body"},
 		{"no inputs", `{}`, "no inputs"},
 		{"null inputs", `{"inputs": null}`, "no inputs"},
-		{"empty inputs", `{"inputs": []}`, `"inputs" is empty`},
+		{"empty inputs", `{"inputs": []}`, "rab: CertifyBatch: inputs: empty data: want at least one row with at least one column"},
 		{"both forms", `{"inputs": [` + row + `], "input": ` + row + `}`, `both "inputs" and "input"`},
 		{"too many inputs", `{"inputs": ` + many + `}`, "9 inputs: at most 8 per request"},
-		{"wrong dimension", `{"input": [1, 2, 3]}`, "input 0 has 3 features: the model takes 56"},
-		{"empty input", `{"input": []}`, "input 0 has 0 features"},
-		{"ragged inputs", `{"inputs": [` + row + `, ` + short + `]}`, "input 1 has 55 features: the model takes 56"},
+		{"wrong dimension", `{"input": [1, 2, 3]}`, "rab: CertifyBatch: inputs have 3 features, the training rows have 56"},
+		{"empty input", `{"input": []}`, "rab: CertifyBatch: inputs: empty data"},
+		{"ragged inputs", `{"inputs": [` + row + `, ` + short + `]}`, "rab: CertifyBatch: inputs: row 1: 55 features, row 0 has 56: rows must have equal length"},
 		{"null feature", `{"inputs": [` + row + `, [` + strings.Repeat("0, ", 40) + `null` + strings.Repeat(", 0", 15) + `]]}`, "input 1 feature 40 is null"},
 		{"beyond max-abs", `{"input": [` + strings.Repeat("0, ", 55) + `-1e300]}`, "input 0 feature 55 is -1e+300: this server accepts values in [-1e+06, 1e+06]"},
 		{"zero poisoned rows", `{"input": ` + row + `, "poisoned_rows": 0}`, `"poisoned_rows" = 0: want at least 1`},
@@ -204,6 +214,20 @@ func TestCertifyBadRequests(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			requireError(t, do(h, http.MethodPost, "/certify", c.body), http.StatusBadRequest, c.want)
 		})
+	}
+}
+
+// TestContentType: a body that does not say it is JSON is refused with 415.
+func TestContentType(t *testing.T) {
+	m, tests := small(t)
+	h := newHandler(m, testLimits, discard)
+	body := fmt.Sprintf(`{"inputs": %s}`, inputsJSON(t, tests[:1]))
+	for _, ct := range []string{"", "text/plain", "application/x-www-form-urlencoded", "application/jsonx", "application/json; charset", "multipart/form-data; boundary=x"} {
+		requireError(t, doWithType(h, http.MethodPost, "/certify", ct, body), http.StatusUnsupportedMediaType,
+			fmt.Sprintf("Content-Type %q: send the request as application/json", ct))
+	}
+	for _, ct := range []string{"application/json", "application/json; charset=utf-8", "Application/JSON"} {
+		decodeOK(t, doWithType(h, http.MethodPost, "/certify", ct, body))
 	}
 }
 
@@ -295,6 +319,17 @@ func TestModelFailure(t *testing.T) {
 	requireError(t, do(h, http.MethodPost, "/certify", `{"input": [1, 2]}`), http.StatusInternalServerError, "certification failed: rab: disk on fire")
 }
 
+// TestModelSaysInputInvalid: an error of the model that wraps rab.ErrInvalidInput is
+// the client's, 400 with rab's message; the service does not check it itself.
+func TestModelSaysInputInvalid(t *testing.T) {
+	bad := fmt.Errorf("rab: CertifyBatch: %w", &rab.InputError{Row: 0, Feature: 1, Msg: "value out of range"})
+	h := newHandler(fakeReturning(rab.Certificate{}, bad), testLimits, discard)
+	requireError(t, do(h, http.MethodPost, "/certify", `{"input": [1, 2]}`), http.StatusBadRequest, "rab: CertifyBatch: row 0, feature 1: value out of range")
+	corrupt := fmt.Errorf("rab: something: %w", rab.ErrCorrupt)
+	h = newHandler(fakeReturning(rab.Certificate{}, corrupt), testLimits, discard)
+	requireError(t, do(h, http.MethodPost, "/certify", `{"input": [1, 2]}`), http.StatusInternalServerError, "certification failed")
+}
+
 func TestUnencodableCertificate(t *testing.T) {
 	h := newHandler(fakeReturning(rab.Certificate{PA: math.NaN()}, nil), testLimits, discard)
 	requireError(t, do(h, http.MethodPost, "/certify", `{"input": [1, 2]}`), http.StatusInternalServerError, "encoding the response")
@@ -330,6 +365,7 @@ func TestClientGoneCancelsCertification(t *testing.T) {
 	h := newHandler(blockingModel(started, ended), testLimits, discard)
 	ctx, cancel := context.WithCancel(context.Background())
 	req := httptest.NewRequest(http.MethodPost, "/certify", strings.NewReader(`{"input": [1, 2]}`)).WithContext(ctx)
+	req.Header.Set("Content-Type", "application/json")
 	done := make(chan struct{})
 	go func() {
 		h.ServeHTTP(httptest.NewRecorder(), req)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net"
@@ -28,6 +29,7 @@ type config struct {
 	limits          limits
 	shutdownTimeout time.Duration
 	workers         int
+	quiet           bool
 }
 
 func parseFlags(flags *flag.FlagSet, args []string) (config, error) {
@@ -41,6 +43,7 @@ func parseFlags(flags *flag.FlagSet, args []string) (config, error) {
 	flags.DurationVar(&c.limits.timeout, "timeout", 30*time.Second, "certification time limit per request; 0 for none")
 	flags.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long shutdown waits for requests in flight")
 	flags.IntVar(&c.workers, "workers", runtime.GOMAXPROCS(0), "goroutines certifying each request")
+	flags.BoolVar(&c.quiet, "quiet", false, "log only warnings and errors, not every request")
 	if err := flags.Parse(args); err != nil {
 		return c, err
 	}
@@ -54,12 +57,12 @@ func parseFlags(flags *flag.FlagSet, args []string) (config, error) {
 }
 
 func main() {
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	cfg, err := parseFlags(flag.CommandLine, os.Args[1:])
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "service:", err)
 		os.Exit(2)
 	}
+	log := newLogger(os.Stderr, cfg.quiet)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err = run(ctx, cfg, log)
 	stop()
@@ -67,6 +70,15 @@ func main() {
 		log.Error("service failed", "err", err)
 		os.Exit(1)
 	}
+}
+
+// newLogger logs to w: everything, or with quiet only warnings and errors.
+func newLogger(w io.Writer, quiet bool) *slog.Logger {
+	level := slog.LevelInfo
+	if quiet {
+		level = slog.LevelWarn
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
 }
 
 // run loads (or trains) the model and serves it on cfg.addr until ctx is cancelled.

@@ -186,16 +186,30 @@ func TestParseFlags(t *testing.T) {
 	assert.Equal(t, "127.0.0.1:8080", cfg.addr)
 	assert.Equal(t, limits{maxBody: 1 << 20, maxInputs: 256, maxAbs: 1e6, timeout: 30 * time.Second}, cfg.limits)
 
+	assert.False(t, cfg.quiet)
+
 	cfg, err = parseFlags(flag.NewFlagSet("service", flag.ContinueOnError),
-		[]string{"-model", "m.rab", "-train", "-addr", ":9000", "-max-body", "100", "-max-inputs", "3", "-max-abs", "0", "-timeout", "0"})
+		[]string{"-model", "m.rab", "-train", "-addr", ":9000", "-max-body", "100", "-max-inputs", "3", "-max-abs", "0", "-timeout", "0", "-quiet"})
 	require.NoError(t, err)
 	assert.Equal(t, config{modelPath: "m.rab", train: true, addr: ":9000", limits: limits{maxBody: 100, maxInputs: 3},
-		shutdownTimeout: 10 * time.Second, workers: cfg.workers}, cfg)
+		shutdownTimeout: 10 * time.Second, workers: cfg.workers, quiet: true}, cfg)
 
 	for _, args := range [][]string{{"-max-inputs", "0"}, {"-max-body", "-1"}, {"-workers", "0"}, {"-timeout", "-1s"}, {"-max-abs", "-1"}} {
 		fs := flag.NewFlagSet("service", flag.ContinueOnError)
 		fs.SetOutput(io.Discard)
 		_, err := parseFlags(fs, args)
 		assert.Error(t, err, "%v", args)
+	}
+}
+
+// TestQuietLogsOnlyWarnings: -quiet drops the log of every request, not the warnings.
+func TestQuietLogsOnlyWarnings(t *testing.T) {
+	for _, quiet := range []bool{false, true} {
+		var out strings.Builder
+		log := newLogger(&out, quiet)
+		log.Info("request", "path", "/certify")
+		log.Warn("slow")
+		assert.Equal(t, !quiet, strings.Contains(out.String(), "msg=request"), "quiet %v", quiet)
+		assert.Contains(t, out.String(), "msg=slow")
 	}
 }
