@@ -65,6 +65,19 @@ func TestBadInputIsErrInvalidInput(t *testing.T) {
 			return err
 		}, "rab: Train: ensemble: Train: row 1: 1 features, row 0 has 2"},
 		{"ensemble too many models", train(y, WithSigma(1), WithModels(1<<30)), "rab: Train: ensemble: Train: WithModels(1073741824): want 1 to 1048576 members"},
+		{"K-NN label 2", train(append([]int{2}, y[1:]...), WithKNN(1), WithSigma(1), WithClasses(2)), "rab: Train: knn: New: row 0: label 2 outside [0, 2)"},
+		{"K-NN label -1", train(append([]int{-1}, y[1:]...), WithKNN(1), WithSigma(1)), "rab: Train: knn: New: row 0: label -1 is negative"},
+		{"K-NN labels of 3 rows", train(y[:3], WithKNN(1), WithSigma(1)), "rab: Train: knn: New: 3 labels for 20 training rows"},
+		{"K-NN ragged", func() error {
+			_, err := Train(bg, [][]float64{{0, 0}, {1}}, []int{0, 1}, WithKNN(1), WithSigma(1))
+			return err
+		}, "rab: Train: knn: New: training set: row 1: 1 features, row 0 has 2"},
+		{"K-NN empty", func() error { _, err := Train(bg, nil, nil, WithKNN(1), WithSigma(1)); return err }, "rab: Train: knn: New: training set: empty data"},
+		{"K > n", train(y, WithKNN(50), WithSigma(1)), "rab: Train: knn: New: WithK(50): K must lie in [1, n] = [1, 20]"},
+		{"K-NN σ too large", train(y, WithKNN(1), WithSigma(1e300)), "σ is outside the representable range"},
+		{"K-NN levels too many", train(y, WithKNN(1), WithSigma(1), WithLevels(1<<20)), "rab: Train: knn: New: WithLevels(1048576): want 2 to 65536 levels"},
+		{"K-NN edges decreasing", train(y, WithKNN(1), WithSigma(1), WithEdges([]float64{2, 1})), "edges must be strictly increasing"},
+		{"K-NN classes too many", train(y, WithKNN(1), WithSigma(1), WithClasses(5000)), "rab: Train: knn: New: WithClasses(5000): at most 1024 classes"},
 		{"no noise", train(y), "rab: Train: no smoothing noise: give WithSigma(σ)"},
 		{"σ = 0", train(y, WithSigma(0)), "rab: Train: smoothing: Gaussian σ = 0: want a finite σ > 0"},
 		{"σ = +Inf", train(y, WithKNN(1), WithSigma(math.Inf(1))), "σ = +Inf"},
@@ -111,6 +124,15 @@ func TestInputErrorLocatesTheProblem(t *testing.T) {
 	var ie *InputError
 	require.True(t, errors.As(err, &ie), "%v", err)
 	assert.Equal(t, [2]int{2, 1}, [2]int{ie.Row, ie.Feature})
+
+	bad := append([][]float64(nil), X...)
+	bad[3] = []float64{0, math.Inf(-1)}
+	for _, opts := range [][]Option{{WithKNN(1), WithSigma(1)}, {WithSigma(1), WithModels(20), WithAlpha(0.1)}} {
+		_, err := Train(context.Background(), bad, y, opts...)
+		var ie *InputError
+		require.True(t, errors.As(err, &ie), "%v", err)
+		assert.Equal(t, [2]int{3, 1}, [2]int{ie.Row, ie.Feature}, "training set: %v", err)
+	}
 }
 
 // TestOneClassRule: a training set of one class is an error whichever class it is,

@@ -69,9 +69,9 @@ func (n *Norm) UnmarshalText(text []byte) error {
 //
 // with the fields in that order, numbers in Go's shortest round-trip form and "norm"
 // "L2" or "L1"; exact K-NN certificates end with
-// "quantisation":{"ties":…,"last_bucket":…} (see Quantisation). Certificates made by rab have PA < 1, so Radius is finite and the
-// form needs no infinity (which JSON lacks: encoding/json refuses to marshal an
-// infinite or NaN field).
+// "quantisation":{"ties":…,"last_bucket":…} (see Quantisation). Certificates made by
+// rab have PA < 1, so Radius is finite and the form needs no infinity (which JSON
+// lacks: encoding/json refuses to marshal an infinite or NaN field).
 type Certificate struct {
 	Class     int     `json:"class"`
 	PA        float64 `json:"pa"`
