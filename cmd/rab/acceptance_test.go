@@ -229,7 +229,11 @@ func TestCertifyMatchesLibrary(t *testing.T) {
 			out := mustRab(t, dir, "certify", "example-test.csv")
 			recs, err := csv.NewReader(strings.NewReader(out.stdout)).ReadAll()
 			require.NoError(t, err)
-			require.Equal(t, []string{"class", "pa", "pb", "radius", "abstained", "norm"}, recs[0])
+			header := []string{"class", "pa", "pb", "radius", "abstained", "norm"}
+			if m.Kind() == rab.KindKNN {
+				header = append(header, "ties", "last_bucket")
+			}
+			require.Equal(t, header, recs[0])
 			require.Len(t, recs, len(want)+1)
 			for i, c := range want {
 				require.Equal(t, certificateFromCSV(t, recs[i+1]), c, "row %d", i)
@@ -253,6 +257,13 @@ func certificateFromCSV(t *testing.T, rec []string) rab.Certificate {
 	c.Abstained, err = strconv.ParseBool(rec[4])
 	require.NoError(t, err)
 	require.NoError(t, c.Norm.UnmarshalText([]byte(rec[5])))
+	if len(rec) == 8 {
+		c.Quantisation = &rab.Quantisation{}
+		for i, p := range []*float64{&c.Quantisation.Ties, &c.Quantisation.LastBucket} {
+			*p, err = strconv.ParseFloat(rec[6+i], 64)
+			require.NoError(t, err)
+		}
+	}
 	return c
 }
 

@@ -40,11 +40,20 @@ prediction. Abstained is true when pa ≤ pb: the class is then the most likely
 one but nothing is certified and the radius is 0. An ensemble's certificates
 hold with probability 1 − α (the α saved in the model, or -alpha).
 
+The exact K-NN smoother's certificates also bound two probabilities of its
+quantisation of distances (rab.Quantisation): ties, that the K-th and (K+1)-th
+nearest neighbours share a distance level, and last_bucket, that the K-th
+neighbour lies beyond the last finite level — near 1, the certificate is sound
+but useless: scale the features or choose σ on the scale of their distances.
+
 With -format csv (the default) the output is a CSV file with the header
-class,pa,pb,radius,abstained,norm; with -format jsonl it is one JSON object per
-line, the JSON form of rab.Certificate:
+class,pa,pb,radius,abstained,norm, followed by ties,last_bucket for a K-NN
+model; with -format jsonl it is one JSON object per line, the JSON form of
+rab.Certificate:
 
 	{"class":1,"pa":0.97,"pb":0.03,"radius":1.93,"abstained":false,"norm":"L2"}
+
+with "quantisation":{"ties":…,"last_bucket":…} at the end for a K-NN model.
 
 Numbers are written in the shortest form that reads back to the same float64,
 in both formats.
@@ -189,11 +198,19 @@ func writeCertificates(w io.Writer, format string, certs []rab.Certificate) erro
 		return nil
 	}
 	cw := csv.NewWriter(w)
-	if err := cw.Write([]string{"class", "pa", "pb", "radius", "abstained", "norm"}); err != nil {
+	header := []string{"class", "pa", "pb", "radius", "abstained", "norm"}
+	quantised := len(certs) > 0 && certs[0].Quantisation != nil // the exact K-NN smoother's
+	if quantised {
+		header = append(header, "ties", "last_bucket")
+	}
+	if err := cw.Write(header); err != nil {
 		return err
 	}
 	for _, c := range certs {
 		rec := []string{strconv.Itoa(c.Class), jsonNumber(c.PA), jsonNumber(c.PB), jsonNumber(c.Radius), strconv.FormatBool(c.Abstained), c.Norm.String()}
+		if quantised {
+			rec = append(rec, jsonNumber(c.Quantisation.Ties), jsonNumber(c.Quantisation.LastBucket))
+		}
 		if err := cw.Write(rec); err != nil {
 			return err
 		}

@@ -135,7 +135,7 @@ func TestTrainFromStdinAndCertifyErrors(t *testing.T) {
 	require.Empty(t, r.stdout)
 	written, err := os.ReadFile(out)
 	require.NoError(t, err)
-	require.True(t, strings.HasPrefix(string(written), "class,pa,pb,radius,abstained,norm\n0,"), string(written))
+	require.True(t, strings.HasPrefix(string(written), "class,pa,pb,radius,abstained,norm,ties,last_bucket\n0,"), string(written))
 
 	for _, tc := range []struct {
 		args []string

@@ -8,11 +8,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
 
 	"github.com/rabcert/rab"
 	"github.com/rabcert/rab/bound"
 	"github.com/rabcert/rab/ensemble"
-	"github.com/rabcert/rab/internal/progress"
 	"github.com/rabcert/rab/smoothing"
 )
 
@@ -305,8 +307,17 @@ func progressBar(e *env, stage string) func(done, total int) {
 	if !e.progress {
 		return nil
 	}
-	bar := progress.Bar(e.stderr)
-	return func(done, total int) { bar(stage, done, total) }
+	var bar *progressbar.ProgressBar
+	return func(done, total int) {
+		if bar == nil {
+			bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(e.stderr), progressbar.OptionSetDescription(stage),
+				progressbar.OptionClearOnFinish(), progressbar.OptionShowCount(), progressbar.OptionThrottle(100*time.Millisecond))
+		}
+		_ = bar.Set(done)
+		if done == total {
+			_ = bar.Finish()
+		}
+	}
 }
 
 // interval is a flag a,b: the support of uniform noise.
