@@ -94,8 +94,11 @@ func readManifest(r io.Reader, magic string, version uint32, what string, man an
 	}
 	dec := json.NewDecoder(bytes.NewReader(js))
 	dec.DisallowUnknownFields()
+	// %v, not %w: a manifest that does not decode is a corrupt file whatever the reason,
+	// including a stored σ ≤ 0, which smoothing.Noise.UnmarshalText reports as invalid
+	// input.
 	if err := dec.Decode(man); err != nil {
-		return errs.Corrupt("manifest: %w", err)
+		return errs.Corrupt("manifest: %v", err)
 	}
 	if dec.More() {
 		return errs.Corrupt("manifest: data after the JSON object")

@@ -40,9 +40,9 @@
 // # Models from elsewhere and persistence
 //
 // [FromModels] wraps members trained elsewhere, e.g. ONNX networks. [Ensemble.Save]
-// writes one stream: a versioned JSON manifest (noise kind with σ or [a, b], seed,
-// classes, N, input dimension, each member's kind, size and SHA-256) protected by a
-// SHA-256, then the members' bytes. [Load] verifies every hash and decodes the members
+// writes one stream: a versioned JSON manifest (the noise in its own text form, e.g.
+// "gaussian(sigma=0.5)", seed, classes, N, input dimension, each member's kind, size
+// and SHA-256) protected by a SHA-256, then the members' bytes. [Load] verifies every hash and decodes the members
 // with the [Decoder] registered for their kind: packages that define models register
 // one in their init function ([RegisterDecoder]), the way image/png registers with
 // package image, so importing them (e.g. _ "github.com/rabcert/rab/ensemble/logistic")

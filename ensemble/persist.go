@@ -10,35 +10,38 @@ import (
 	"github.com/rabcert/rab/smoothing"
 )
 
-// Ensemble file format, version 1 (see container for the layout): magic "RABENSMB",
+// Ensemble file format, version 2 (see container for the layout): magic "RABENSMB",
 // then the manifest below, then the members' bytes, each its MarshalBinary output,
 // decoded by the Decoder registered for its kind. The test-time noise u_k is not
-// stored: it is redrawn from the bytes.
+// stored: it is redrawn from the bytes. The manifest records the noise in its own text
+// form (smoothing.Noise.MarshalText, e.g. "noise":"gaussian(sigma=0.5)"); version 1
+// recorded it as {"kind", "sigma" | "a", "b"} and is no longer read.
 const (
 	fileMagic   = "RABENSMB"
-	fileVersion = 1
+	fileVersion = 2
 	maxDim      = 1 << 24 // largest input dimension Load accepts
 )
 
 // manifest describes a saved Ensemble.
 type manifest struct {
-	Noise     noiseSpec      `json:"noise"`
-	Seed      uint64         `json:"seed"`
-	Classes   int            `json:"classes"`
-	Models    int            `json:"models"`
-	Dim       int            `json:"dim"`
-	TestNoise *bool          `json:"testNoise"` // required: a missing field must not silently turn test noise off
-	Members   []memberRecord `json:"members"`
+	Noise     smoothing.Noise `json:"noise"` // its MarshalText form
+	Seed      uint64          `json:"seed"`
+	Classes   int             `json:"classes"`
+	Models    int             `json:"models"`
+	Dim       int             `json:"dim"`
+	TestNoise *bool           `json:"testNoise"` // required: a missing field must not silently turn test noise off
+	Members   []memberRecord  `json:"members"`
 }
 
-// Save writes e to w in one stream: a versioned manifest (format version, noise kind
-// with σ or [a, b], seed, classes C, N, input dimension, whether members vote with
-// test-time noise, and each member's kind, size and SHA-256) protected by its own
-// SHA-256, followed by the members' MarshalBinary bytes. The hashes detect corruption
-// and truncation; they are not a signature: whoever can write the file can change σ or
-// the members, so keep saved ensembles where only you can write them. Saving a
-// WithoutTestNoise view saves that choice. Every member must implement
-// Kinded, and its bytes must not have changed since the Ensemble was built.
+// Save writes e to w in one stream: a versioned manifest (format version, the noise in
+// its own text form, e.g. "gaussian(sigma=0.5)" (smoothing.Noise.MarshalText), seed,
+// classes C, N, input dimension, whether members vote with test-time noise, and each
+// member's kind, size and SHA-256) protected by its own SHA-256, followed by the
+// members' MarshalBinary bytes. The hashes detect corruption and truncation; they are
+// not a signature: whoever can write the file can change σ or the members, so keep
+// saved ensembles where only you can write them. Saving a WithoutTestNoise view saves
+// that choice. Every member must implement Kinded, and its bytes must not have changed
+// since the Ensemble was built.
 //
 // Members stream to w one at a time (marshalled into one reused buffer when they
 // implement encoding.BinaryAppender): Save holds no second copy of the ensemble.
@@ -50,7 +53,7 @@ func (e *Ensemble) Save(w io.Writer) error {
 		return errs.Invalid("ensemble: Save: nil writer")
 	}
 	man := manifest{
-		Noise: specOf(e.s.noise), Seed: e.s.seed, Classes: e.s.classes, Models: e.Len(), Dim: e.Dim(),
+		Noise: e.s.noise, Seed: e.s.seed, Classes: e.s.classes, Models: e.Len(), Dim: e.Dim(),
 		TestNoise: &e.testNoise,
 	}
 	var err error
@@ -101,38 +104,19 @@ func (man *manifest) check() error {
 	case man.TestNoise == nil:
 		return errs.Corrupt("no testNoise field: the file is corrupt or was not written by Ensemble.Save")
 	}
+	if err := checkNoise(man.Noise); err != nil {
+		return err
+	}
 	return checkRecords(man.Members, 0)
 }
 
-// noiseSpec records a smoothing.Noise in a manifest.
-type noiseSpec struct {
-	Kind  string  `json:"kind"` // "gaussian" or "uniform"
-	Sigma float64 `json:"sigma,omitempty"`
-	A     float64 `json:"a,omitempty"`
-	B     float64 `json:"b,omitempty"`
-}
-
-// specOf returns the record of noise.
-func specOf(noise smoothing.Noise) noiseSpec {
-	switch noise.Kind() {
-	case smoothing.KindGaussian:
-		return noiseSpec{Kind: noise.Kind().String(), Sigma: noise.Sigma()}
-	case smoothing.KindUniform:
-		a, b := noise.Bounds()
-		return noiseSpec{Kind: noise.Kind().String(), A: a, B: b}
+// checkNoise rejects a manifest without a noise. A noise that is present has been
+// parsed and validated by smoothing.Noise.UnmarshalText while the manifest was decoded.
+func checkNoise(noise smoothing.Noise) error {
+	if noise == (smoothing.Noise{}) {
+		return errs.Corrupt("no noise field: the file is corrupt or was not written by rab")
 	}
-	return noiseSpec{}
-}
-
-// noise rebuilds the smoothing noise described by the record.
-func (n noiseSpec) noise() (smoothing.Noise, error) {
-	switch n.Kind {
-	case smoothing.KindGaussian.String():
-		return smoothing.Gaussian(n.Sigma)
-	case smoothing.KindUniform.String():
-		return smoothing.Uniform(n.A, n.B)
-	}
-	return smoothing.Noise{}, errs.Corrupt("unknown noise kind %q", n.Kind)
+	return nil
 }
 
 // memberRecord records a member's kind, size and SHA-256 in a manifest.
@@ -167,11 +151,7 @@ func checkRecords(recs []memberRecord, lo int) error {
 // readShared rebuilds the state of the ensemble or shard a manifest describes, reading
 // its members, the first being member lo, from r. Every error wraps ErrCorrupt or is a
 // read error of r.
-func readShared(r io.Reader, spec noiseSpec, recs []memberRecord, lo, classes int, seed uint64, dim int) (*shared, error) {
-	noise, err := spec.noise()
-	if err != nil { // %v: a stored σ ≤ 0 is a corrupt file, not the caller's invalid input
-		return nil, errs.Corrupt("manifest: %v", err)
-	}
+func readShared(r io.Reader, noise smoothing.Noise, recs []memberRecord, lo, classes int, seed uint64, dim int) (*shared, error) {
 	members, err := readMembers(r, recs, lo)
 	if err != nil {
 		return nil, err

@@ -63,16 +63,13 @@ func TestManifestContents(t *testing.T) {
 	e, _ := trainBlobs(t)
 	data := saved(t, e)
 	assert.Equal(t, "RABENSMB", string(data[:8]))
-	assert.Equal(t, uint32(1), binary.LittleEndian.Uint32(data[8:]))
+	assert.Equal(t, uint32(2), binary.LittleEndian.Uint32(data[8:]))
 	n := binary.LittleEndian.Uint32(data[12:])
 	js := data[headerSize : headerSize+n]
 	digest := sha256.Sum256(js)
 	assert.Equal(t, digest[:], data[headerSize+n:headerSize+n+32])
 	var man struct {
-		Noise struct {
-			Kind  string
-			Sigma float64
-		}
+		Noise                      string
 		Seed, Classes, Models, Dim int
 		TestNoise                  bool
 		Members                    []struct {
@@ -81,8 +78,8 @@ func TestManifestContents(t *testing.T) {
 		}
 	}
 	require.NoError(t, json.Unmarshal(js, &man))
-	assert.Equal(t, "gaussian", man.Noise.Kind)
-	assert.Equal(t, 1.0, man.Noise.Sigma)
+	assert.Equal(t, "gaussian(sigma=1)", man.Noise, "the noise's own text form")
+	assert.Contains(t, string(js), `"noise":"gaussian(sigma=1)"`)
 	assert.Equal(t, []int{7, 3, 12, 4}, []int{man.Seed, man.Classes, man.Models, man.Dim})
 	assert.True(t, man.TestNoise)
 	require.Len(t, man.Members, 12)
@@ -123,9 +120,10 @@ func TestLoadRejectsDamagedFiles(t *testing.T) {
 		"empty":               {nil, "truncated"},
 		"wrong magic":         {flip(0), "not a rab ensemble"},
 		"other file":          {[]byte("PK\x03\x04 a zip file, not an ensemble"), "not a rab ensemble"},
-		"version 2":           {withHeader("RABENSMB", 2, uint32(manifestLen)), "file format version 2: this build reads version 1"},
-		"manifest length":     {withHeader("RABENSMB", 1, uint32(manifestLen-1)), "manifest SHA-256 mismatch"},
-		"huge manifest":       {withHeader("RABENSMB", 1, 1<<32-1), "truncated"},
+		"version 1":           {withHeader("RABENSMB", 1, uint32(manifestLen)), "file format version 1: this build reads version 2"},
+		"version 3":           {withHeader("RABENSMB", 3, uint32(manifestLen)), "file format version 3: this build reads version 2"},
+		"manifest length":     {withHeader("RABENSMB", 2, uint32(manifestLen-1)), "manifest SHA-256 mismatch"},
+		"huge manifest":       {withHeader("RABENSMB", 2, 1<<32-1), "truncated"},
 		"manifest byte":       {flip(headerSize + 5), "manifest SHA-256 mismatch"},
 		"manifest digest":     {flip(headerSize + manifestLen + 3), "manifest SHA-256 mismatch"},
 		"first member byte":   {flip(membersAt), "member 0: SHA-256 mismatch"},
@@ -154,7 +152,7 @@ func forge(t *testing.T, man map[string]any, body []byte) []byte {
 	t.Helper()
 	js, err := json.Marshal(man)
 	require.NoError(t, err)
-	b := append([]byte("RABENSMB"), binary.LittleEndian.AppendUint32(nil, 1)...)
+	b := append([]byte("RABENSMB"), binary.LittleEndian.AppendUint32(nil, 2)...)
 	b = binary.LittleEndian.AppendUint32(b, uint32(len(js)))
 	b = append(b, js...)
 	sum := sha256.Sum256(js)
@@ -169,7 +167,7 @@ func TestLoadRejectsInconsistentManifests(t *testing.T) {
 	}
 	good := func() map[string]any {
 		return map[string]any{
-			"noise": map[string]any{"kind": "gaussian", "sigma": 0.5}, "seed": 1, "classes": 2,
+			"noise": "gaussian(sigma=0.5)", "seed": 1, "classes": 2,
 			"models": 1, "dim": 1, "testNoise": true, "members": []any{member(thresholdKind)},
 		}
 	}
@@ -186,9 +184,13 @@ func TestLoadRejectsInconsistentManifests(t *testing.T) {
 		"one class":     {func(m map[string]any) { m["classes"] = 1 }, "1 classes"},
 		"negative dim":  {func(m map[string]any) { m["dim"] = -1 }, "input dimension -1"},
 		"huge dim":      {func(m map[string]any) { m["dim"] = 1 << 40 }, "input dimension 1099511627776"},
-		"noise kind":    {func(m map[string]any) { m["noise"] = map[string]any{"kind": "laplace"} }, `unknown noise kind "laplace"`},
-		"bad sigma":     {func(m map[string]any) { m["noise"] = map[string]any{"kind": "gaussian", "sigma": -1} }, "σ = -1"},
-		"bad bounds":    {func(m map[string]any) { m["noise"] = map[string]any{"kind": "uniform", "a": 1, "b": 1} }, "want a < b"},
+		"noise kind":    {func(m map[string]any) { m["noise"] = "laplace(b=1)" }, `unknown noise kind "laplace"`},
+		"bad sigma":     {func(m map[string]any) { m["noise"] = "gaussian(sigma=-1)" }, "σ = -1"},
+		"bad bounds":    {func(m map[string]any) { m["noise"] = "uniform(a=1,b=1)" }, "want a < b"},
+		"noise text":    {func(m map[string]any) { m["noise"] = "gaussian(sigma=one)" }, `"one": invalid syntax`},
+		"no noise":      {func(m map[string]any) { delete(m, "noise") }, "no noise field"},
+		"null noise":    {func(m map[string]any) { m["noise"] = nil }, "no noise field"},
+		"noise object":  {func(m map[string]any) { m["noise"] = map[string]any{"kind": "gaussian", "sigma": 0.5} }, "cannot unmarshal object"},
 		"unknown field": {func(m map[string]any) { m["extra"] = 1 }, "unknown field"},
 		"no testNoise":  {func(m map[string]any) { delete(m, "testNoise") }, "no testNoise field"},
 		"negative size": {func(m map[string]any) {
@@ -262,7 +264,7 @@ func FuzzLoad(f *testing.F) {
 	lazy, err := ensemble.FromModels(thresholds(3), uniform, 2)
 	require.NoError(f, err)
 	f.Add(saved(f, lazy.WithoutTestNoise()))
-	f.Add([]byte("RABENSMB\x01\x00\x00\x00\x02\x00\x00\x00{}"))
+	f.Add([]byte("RABENSMB\x02\x00\x00\x00\x02\x00\x00\x00{}"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r := bytes.NewReader(data)
 		loaded, err := ensemble.Load(r)

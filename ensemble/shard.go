@@ -259,25 +259,26 @@ func cover(shards []*Shard) ([]int, error) {
 	return order, nil
 }
 
-// Shard file format, version 1: magic "RABSHARD", then the shard manifest below, then
-// the members' bytes (see container).
+// Shard file format, version 2: magic "RABSHARD", then the shard manifest below, then
+// the members' bytes (see container). As in ensemble files, version 2 records the noise
+// in its text form ("noise":"gaussian(sigma=0.5)"); version 1 is no longer read.
 const (
 	shardMagic   = "RABSHARD"
-	shardVersion = 1
+	shardVersion = 2
 )
 
 // shardManifest describes a saved Shard.
 type shardManifest struct {
-	Noise      noiseSpec      `json:"noise"`
-	Seed       uint64         `json:"seed"`
-	Classes    int            `json:"classes"`
-	Models     int            `json:"models"` // N, the ensemble's size
-	Lo         int            `json:"lo"`
-	Hi         int            `json:"hi"`
-	Dim        int            `json:"dim"`
-	Learner    learnerSpec    `json:"learner"`
-	DataSHA256 string         `json:"dataSHA256"`
-	Members    []memberRecord `json:"members"` // members lo … hi−1
+	Noise      smoothing.Noise `json:"noise"` // its MarshalText form
+	Seed       uint64          `json:"seed"`
+	Classes    int             `json:"classes"`
+	Models     int             `json:"models"` // N, the ensemble's size
+	Lo         int             `json:"lo"`
+	Hi         int             `json:"hi"`
+	Dim        int             `json:"dim"`
+	Learner    learnerSpec     `json:"learner"`
+	DataSHA256 string          `json:"dataSHA256"`
+	Members    []memberRecord  `json:"members"` // members lo … hi−1
 }
 
 type learnerSpec struct {
@@ -286,7 +287,7 @@ type learnerSpec struct {
 }
 
 // Save writes the shard to w in one stream, in the layout of Ensemble.Save with magic
-// "RABSHARD": a manifest (N, lo, hi, seed, noise, classes, input dimension, learner kind
+// "RABSHARD": a manifest (N, lo, hi, seed, the noise's text form, classes, input dimension, learner kind
 // and configuration, training-data SHA-256, and each member's kind, size and SHA-256)
 // protected by its SHA-256, followed by the members' bytes. Every member must implement
 // Kinded. As for Ensemble.Save, the hashes detect corruption, not forgery.
@@ -298,7 +299,7 @@ func (sh *Shard) Save(w io.Writer) error {
 		return errs.Invalid("ensemble: Shard.Save: nil writer")
 	}
 	man := shardManifest{
-		Noise: specOf(sh.s.noise), Seed: sh.s.seed, Classes: sh.s.classes, Models: sh.n, Lo: sh.lo, Hi: sh.hi,
+		Noise: sh.s.noise, Seed: sh.s.seed, Classes: sh.s.classes, Models: sh.n, Lo: sh.lo, Hi: sh.hi,
 		Dim: sh.s.dim, Learner: learnerSpec{Kind: sh.kind, Config: sh.config}, DataSHA256: hex.EncodeToString(sh.data[:]),
 	}
 	var err error
@@ -347,6 +348,9 @@ func (man *shardManifest) check() (data [sha256.Size]byte, err error) {
 		return data, errs.Corrupt("input dimension %d outside [1, %d]", man.Dim, maxDim)
 	case man.Learner.Kind == "":
 		return data, errs.Corrupt("no learner kind")
+	}
+	if err := checkNoise(man.Noise); err != nil {
+		return data, err
 	}
 	if len(man.DataSHA256) != 2*sha256.Size {
 		return data, errs.Corrupt("malformed training-data SHA-256 %q", man.DataSHA256)

@@ -248,6 +248,8 @@ func TestLoadShardRejectsDamagedFiles(t *testing.T) {
 	data := shardBytes(t, s.shard(t, 1, 4))
 	manifestLen := int(binary.LittleEndian.Uint32(data[12:]))
 	membersAt := headerSize + manifestLen + 32
+	assert.Equal(t, uint32(2), binary.LittleEndian.Uint32(data[8:]), "format version")
+	assert.Contains(t, string(data[headerSize:headerSize+manifestLen]), `"noise":"gaussian(sigma=1)"`, "the noise's own text form")
 	flip := func(i int) []byte {
 		b := bytes.Clone(data)
 		b[i] ^= 0x08
@@ -269,7 +271,8 @@ func TestLoadShardRejectsDamagedFiles(t *testing.T) {
 		"digest flipped":     {flip(headerSize + manifestLen + 1), "manifest SHA-256 mismatch"},
 		"member flipped":     {flip(membersAt + 50), "member 16: SHA-256 mismatch"},
 		"last member":        {flip(len(data) - 3), "member 31: SHA-256 mismatch"},
-		"version":            {func() []byte { b := bytes.Clone(data); b[8] = 2; return b }(), "file format version 2"},
+		"version 1":          {func() []byte { b := bytes.Clone(data); b[8] = 1; return b }(), "file format version 1: this build reads version 2"},
+		"version 3":          {func() []byte { b := bytes.Clone(data); b[8] = 3; return b }(), "file format version 3: this build reads version 2"},
 	}
 	for name, c := range cases {
 		_, err := ensemble.LoadShard(bytesReader(c.data))
@@ -294,7 +297,7 @@ func TestLoadShardRejectsForgedManifests(t *testing.T) {
 	sum := sha256.Sum256(model)
 	good := func() map[string]any {
 		return map[string]any{
-			"noise": map[string]any{"kind": "gaussian", "sigma": 0.5}, "seed": 1, "classes": 2,
+			"noise": "gaussian(sigma=0.5)", "seed": 1, "classes": 2,
 			"models": 4, "lo": 2, "hi": 3, "dim": 1, "learner": map[string]any{"kind": "threshold", "config": ""},
 			"dataSHA256": hex.EncodeToString(sum[:]),
 			"members":    []any{map[string]any{"kind": thresholdKind, "size": len(model), "sha256": hex.EncodeToString(sum[:])}},
@@ -317,7 +320,11 @@ func TestLoadShardRejectsForgedManifests(t *testing.T) {
 		"no learner":    {func(m map[string]any) { m["learner"] = map[string]any{"kind": ""} }, "no learner kind"},
 		"data hash":     {func(m map[string]any) { m["dataSHA256"] = "abc" }, `malformed training-data SHA-256 "abc"`},
 		"hex data hash": {func(m map[string]any) { m["dataSHA256"] = string(bytes.Repeat([]byte("z"), 64)) }, "malformed training-data SHA-256"},
-		"bad sigma":     {func(m map[string]any) { m["noise"] = map[string]any{"kind": "gaussian", "sigma": 0} }, "σ = 0"},
+		"bad sigma":     {func(m map[string]any) { m["noise"] = "gaussian(sigma=0)" }, "σ = 0"},
+		"bad bounds":    {func(m map[string]any) { m["noise"] = "uniform(a=2,b=1)" }, "want a < b"},
+		"noise text":    {func(m map[string]any) { m["noise"] = "uniform(a=0)" }, "1 parameters, want 2"},
+		"no noise":      {func(m map[string]any) { delete(m, "noise") }, "no noise field"},
+		"noise object":  {func(m map[string]any) { m["noise"] = map[string]any{"kind": "gaussian", "sigma": 0.5} }, "cannot unmarshal object"},
 		"unknown field": {func(m map[string]any) { m["extra"] = true }, "unknown field"},
 	}
 	for name, c := range cases {
@@ -346,7 +353,7 @@ func FuzzLoadShard(f *testing.F) {
 	sh, err := ensemble.TrainShard(context.Background(), s.X, s.y, s.l, s.noise, lo, hi, s.opts...)
 	require.NoError(f, err)
 	f.Add(shardBytes(f, sh))
-	f.Add([]byte("RABSHARD\x01\x00\x00\x00\x02\x00\x00\x00{}"))
+	f.Add([]byte("RABSHARD\x02\x00\x00\x00\x02\x00\x00\x00{}"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r := bytes.NewReader(data)
 		sh, err := ensemble.LoadShard(r)
