@@ -27,7 +27,8 @@ type BaseLearner interface {
 // Model is a trained base classifier.
 //
 // Predict writes the predicted class of each row of X into out (len(out) == len(X)). It
-// must not modify X. A Model need not be safe for concurrent use: an Ensemble never
+// must not modify X. An Ensemble never calls it with no rows (VotesBatch rejects an
+// empty batch), so a Model may treat an empty X as an error. A Model need not be safe for concurrent use: an Ensemble never
 // calls one Model from two goroutines at once.
 //
 // MarshalBinary returns the model's serialised bytes; their SHA-256 seeds the model's

@@ -31,7 +31,8 @@ func (e *Ensemble) Votes(ctx context.Context, x []float64) ([]int, error) {
 }
 
 // VotesBatch returns Votes for every row of X: counts[i][c] is the number of members
-// voting c on X[i].
+// voting c on X[i]. X must have at least one row; an empty batch is an error wrapping
+// ErrInvalidInput.
 //
 // The work is member-major: a worker takes one member and runs the whole batch through
 // it in chunks of up to 256 rows, one Predict call per chunk, so a large member's
@@ -47,7 +48,7 @@ func (e *Ensemble) VotesBatch(ctx context.Context, X [][]float64) ([][]int, erro
 		return nil, errs.Invalid("ensemble: votes: nil context: pass context.Background() or a real context")
 	}
 	if len(X) == 0 {
-		return [][]int{}, nil
+		return nil, errs.Invalid("ensemble: votes: no inputs: X has no rows; pass at least one input")
 	}
 	d, err := check.Matrix(X)
 	if err != nil {

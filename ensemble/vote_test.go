@@ -57,9 +57,12 @@ func TestVotesMatchHandComputation(t *testing.T) {
 		assert.Equal(t, got, votes(t, view, X), "%d vote workers", workers)
 		assert.Equal(t, plain, votes(t, view.WithoutTestNoise(), X), "%d vote workers without test noise", workers)
 	}
-	empty, err := e.VotesBatch(context.Background(), nil)
-	require.NoError(t, err)
-	assert.Empty(t, empty)
+	for _, X := range [][][]float64{nil, {}} { // issue 11 (5): an empty batch is an error
+		empty, err := e.VotesBatch(context.Background(), X)
+		require.ErrorIs(t, err, ensemble.ErrInvalidInput)
+		assert.EqualError(t, err, "ensemble: votes: no inputs: X has no rows; pass at least one input")
+		assert.Nil(t, empty)
+	}
 }
 
 func b2i(b bool) int {

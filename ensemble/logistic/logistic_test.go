@@ -211,6 +211,11 @@ func TestPredictErrors(t *testing.T) {
 	require.ErrorAs(t, m.Predict([][]float64{{0, 1}, {0, math.NaN()}}, make([]int, 2)), &ie)
 	assert.Equal(t, [2]int{1, 1}, [2]int{ie.Row, ie.Feature})
 	assert.ErrorIs(t, m.Predict(X, make([]int, 3)), ensemble.ErrInvalidInput)
+	for _, empty := range [][][]float64{nil, {}} { // issue 11 (5): an empty batch is an error
+		err := m.Predict(empty, []int{})
+		assert.ErrorIs(t, err, ensemble.ErrInvalidInput)
+		assert.EqualError(t, err, "logistic: Predict: no rows: X is empty; pass at least one input")
+	}
 }
 
 // TestAppendBinary: AppendBinary appends MarshalBinary's bytes.

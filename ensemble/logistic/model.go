@@ -64,10 +64,13 @@ func (m *Model) InputDim() int { return m.dim }
 // Classes returns the number of classes.
 func (m *Model) Classes() int { return m.classes }
 
-// Predict writes the predicted class of each row of X into out. Rows must have
-// InputDim values; a row whose scores are not finite (a NaN or infinite input) is an
-// error.
+// Predict writes the predicted class of each row of X into out. X must have at least
+// one row, each of InputDim values; a row whose scores are not finite (a NaN or
+// infinite input) is an error.
 func (m *Model) Predict(X [][]float64, out []int) error {
+	if len(X) == 0 {
+		return errs.Invalid("logistic: Predict: no rows: X is empty; pass at least one input")
+	}
 	if len(out) != len(X) {
 		return errs.Invalid("logistic: Predict: out has length %d for %d rows: they must match", len(out), len(X))
 	}

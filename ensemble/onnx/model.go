@@ -242,8 +242,12 @@ func (m *Model) scores(row int, x []float64, scores []float64) error {
 }
 
 // Predict writes into out[i] the class with the highest score for row X[i] (the lowest
-// such class on ties). len(out) must equal len(X); X is not modified.
+// such class on ties). X must have at least one row, len(out) must equal len(X); X is
+// not modified.
 func (m *Model) Predict(X [][]float64, out []int) error {
+	if len(X) == 0 {
+		return errs.Invalid("onnx: Predict: no rows: X is empty; pass at least one input")
+	}
 	if len(out) != len(X) {
 		return errs.Invalid("onnx: %d rows but output buffer of length %d", len(X), len(out))
 	}

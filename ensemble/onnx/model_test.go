@@ -173,6 +173,11 @@ func TestPredictBadInput(t *testing.T) {
 	require.ErrorContains(t, err, "row 1: input row has 5 features")
 	err = m.Predict([][]float64{{1, 2, 3, 4}}, make([]int, 2))
 	require.ErrorContains(t, err, "1 rows but output buffer of length 2")
+	for _, empty := range [][][]float64{nil, {}} { // issue 11 (5): an empty batch is an error
+		err = m.Predict(empty, []int{})
+		require.ErrorIs(t, err, ensemble.ErrInvalidInput)
+		require.EqualError(t, err, "onnx: Predict: no rows: X is empty; pass at least one input")
+	}
 	err = m.Predict([][]float64{{1, math.NaN(), 3, 4}}, out)
 	require.ErrorContains(t, err, "input feature 1 is NaN")
 	err = m.Predict([][]float64{{1, 2, math.Inf(-1), 4}}, out)
