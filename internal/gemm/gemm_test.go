@@ -174,7 +174,7 @@ func TestMulPacked(t *testing.T) {
 // TestMulValues: Mul against float64 products of small integers (exact in float32 and
 // float64 alike), an independent check of the indexing.
 func TestMulValues(t *testing.T) {
-	a := []float32{1, 2, 3, 4, 5, 6}     // 2×3
+	a := []float32{1, 2, 3, 4, 5, 6}    // 2×3
 	b := []float32{7, 8, 9, 10, 11, 12} // 3×2
 	c := make([]float32, 4)
 	var ws Workspace
