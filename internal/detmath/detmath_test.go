@@ -1,4 +1,4 @@
-package logistic
+package detmath
 
 import (
 	"math"
@@ -60,24 +60,24 @@ var logRef = [][2]float64{
 // are within 1 ulp of the truth, so they differ by at most 2 ulps.
 func TestExpLogAccuracy(t *testing.T) {
 	for _, r := range expRef {
-		assert.LessOrEqual(t, ulps(exp(r[0]), r[1]), uint64(1), "exp(%v)", r[0])
+		assert.LessOrEqual(t, ulps(Exp(r[0]), r[1]), uint64(1), "exp(%v)", r[0])
 	}
 	for _, r := range logRef {
-		assert.LessOrEqual(t, ulps(log(r[0]), r[1]), uint64(1), "log(%v)", r[0])
+		assert.LessOrEqual(t, ulps(Log(r[0]), r[1]), uint64(1), "log(%v)", r[0])
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for range 100000 {
 		x := (rng.Float64() - 0.5) * 1400 // covers underflow, overflow and subnormal results
-		require.LessOrEqual(t, ulps(exp(x), math.Exp(x)), uint64(2), "exp(%v)", x)
+		require.LessOrEqual(t, ulps(Exp(x), math.Exp(x)), uint64(2), "exp(%v)", x)
 		y := math.Exp((rng.Float64() - 0.5) * 1400)
-		require.LessOrEqual(t, ulps(log(y), math.Log(y)), uint64(2), "log(%v)", y)
+		require.LessOrEqual(t, ulps(Log(y), math.Log(y)), uint64(2), "log(%v)", y)
 	}
-	assert.Equal(t, 1.0, exp(0))
-	assert.Equal(t, 0.0, log(1))
-	assert.Equal(t, math.Inf(1), exp(math.Inf(1)))
-	assert.Equal(t, 0.0, exp(math.Inf(-1)))
-	assert.True(t, math.IsNaN(exp(math.NaN())))
-	assert.Equal(t, math.Inf(-1), log(0))
-	assert.True(t, math.IsNaN(log(-1)))
-	assert.Equal(t, math.Inf(1), log(math.Inf(1)))
+	assert.Equal(t, 1.0, Exp(0))
+	assert.Equal(t, 0.0, Log(1))
+	assert.Equal(t, math.Inf(1), Exp(math.Inf(1)))
+	assert.Equal(t, 0.0, Exp(math.Inf(-1)))
+	assert.True(t, math.IsNaN(Exp(math.NaN())))
+	assert.Equal(t, math.Inf(-1), Log(0))
+	assert.True(t, math.IsNaN(Log(-1)))
+	assert.Equal(t, math.Inf(1), Log(math.Inf(1)))
 }
