@@ -1,0 +1,50 @@
+// Package cnn provides a base learner for package ensemble (RAB's Algorithm 1): lean
+// convolutional networks for images, trained and run in float32 on the module's own
+// matrix products (internal/gemm), with the architecture and training of the paper's
+// reference MNIST model as defaults.
+//
+// A network is convolution blocks (k×k convolution with a bias → ReLU → 2×2 max-pool),
+// fully connected ReLU layers, and one logit per class ([New] lists the options).
+// Training is minibatch gradient descent on the mean softmax cross-entropy with Adam
+// (or SGD, or momentum), as PyTorch defines them; [WithInitialWeights] starts from a
+// pretrained [Model] instead of PyTorch's default random initialisation, for the
+// paper's transfer-learning setting where every member fine-tunes one pretrained
+// network on its own noisy data.
+//
+// # How it computes
+//
+// Every convolution is one im2col matrix times the filter matrix, and every fully
+// connected layer one product, for a whole slab of up to 32 rows at a time; buffers
+// are allocated once per fit and reused; weights are packed transposed once per step
+// for the backward products; nothing is transposed per slab. A fit's threads
+// ([WithThreads]) work on the slabs of a minibatch in parallel, each slab's gradient in
+// its own buffer, summed in slab order. Predict runs blocks of 64 rows the same way.
+//
+// # Determinism
+//
+// Every random choice comes from ChaCha8 generators keyed by Fit's seed. Every
+// arithmetic operation is rounded in a fixed order: the matrix products are fma chains
+// in a fixed order whatever the blocking (internal/gemm), the slabs of a minibatch are
+// a fixed partition whose gradients are summed in slab order, the optimiser rounds
+// every product explicitly, and the softmax uses the fdlibm exp of internal/detmath.
+// So the same data, options and seed give a model with bit-identical bytes for any
+// number of threads — and on any machine: on amd64 with AVX2 and FMA the products run
+// in assembly, elsewhere in a portable kernel that rounds exactly the same way (about
+// thirty times slower).
+//
+// # Inputs and files
+//
+// Inputs are flat rows holding an h×w×c image row-major and channel-last (index
+// (i·w + j)·c + k), as in package attack; see [WithImageShape]. They are rounded to
+// float32. A Model's MarshalBinary bytes are versioned (architecture and float32
+// parameters) and [Decode] rebuilds it; importing this package registers the decoder
+// with ensemble.RegisterDecoder under [Kind], so ensemble.Load can read saved ensembles
+// of these models.
+//
+// # Relation to ensemble/gorgonia
+//
+// Package ensemble/gorgonia trains the same kind of networks with Gorgonia's automatic
+// differentiation in float64. It is the reference this package's layers are tested
+// against and stays for its multilayer perceptron; for CNNs this package is the one to
+// use (BENCHMARKS.md gives the figures).
+package cnn
