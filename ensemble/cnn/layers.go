@@ -147,9 +147,8 @@ func colSums(dst, x []float32, rows int) {
 // of its window in row-major order when that maximum is positive, and −1 when it is not
 // (the ReLU then passes no gradient): relu(max) = max(relu), and the maximum's position
 // is the one PyTorch's max_pool2d(relu(·)) routes the gradient to. It reports whether
-// a pooled value overflowed to +Inf or is NaN (see relu). The loop is written so that
-// the compiler turns its comparisons into conditional moves: the maxima's positions
-// are random, and branches on them would mostly be mispredicted.
+// a pooled value overflowed to +Inf (see relu). The inputs contain no NaN: from
+// finite inputs and weights, a convolution gives finite values or ±Inf.
 func poolForward(dst []float32, arg []int32, src []float32, r int, g *conv) (overflow bool) {
 	f, rowStep := g.f, g.wo*g.f
 	for n := range r {
@@ -158,35 +157,45 @@ func poolForward(dst []float32, arg []int32, src []float32, r int, g *conv) (ove
 			o0 := (n*g.hp + i) * g.wp * f   // their outputs
 			for j := range g.wp {
 				tl, o := top+2*j*f, o0+j*f
-				out, idx := dst[o:o+f:o+f], arg[o:o+f:o+f]
-				a := src[tl : tl+f : tl+f]
-				b := src[tl+f : tl+2*f : tl+2*f]
-				c := src[tl+rowStep : tl+rowStep+f : tl+rowStep+f]
-				d := src[tl+rowStep+f : tl+rowStep+2*f : tl+rowStep+2*f]
-				for ch := range out {
-					m, at := a[ch], int32(tl+ch)
-					if b[ch] > m {
-						at = int32(tl + f + ch)
-					}
-					m = max(m, b[ch])
-					if c[ch] > m {
-						at = int32(tl + rowStep + ch)
-					}
-					m = max(m, c[ch])
-					if d[ch] > m {
-						at = int32(tl + rowStep + f + ch)
-					}
-					m = max(m, d[ch]) // NaN if any is NaN
-					if !(m <= math.MaxFloat32) {
-						overflow = true
-					}
-					if !(m > 0) {
-						at = -1
-					}
-					out[ch], idx[ch] = max(m, 0), at
+				if poolWindow(dst[o:o+f:o+f], arg[o:o+f:o+f], src, tl, tl+f, tl+rowStep, tl+rowStep+f) {
+					overflow = true
 				}
 			}
 		}
+	}
+	return overflow
+}
+
+// poolWindowGo is poolWindow in Go: for each channel ch < len(out), the maximum m of
+// src at a+ch, b+ch, c+ch, d+ch, the first in that order on a tie, gives
+// out[ch] = max(m, 0) and idx[ch] its index, or −1 if m ≤ 0; it reports whether an m
+// is +Inf. The comparisons compile to conditional moves: the maxima's positions are
+// random, and branches on them would mostly be mispredicted.
+func poolWindowGo(out []float32, idx []int32, src []float32, a, b, c, d int) (overflow bool) {
+	n := len(out)
+	idx = idx[:n]
+	va, vb, vc, vd := src[a:a+n:a+n], src[b:b+n:b+n], src[c:c+n:c+n], src[d:d+n:d+n]
+	for ch := range out {
+		m, at := va[ch], int32(a+ch)
+		if vb[ch] > m {
+			at = int32(b + ch)
+		}
+		m = max(m, vb[ch])
+		if vc[ch] > m {
+			at = int32(c + ch)
+		}
+		m = max(m, vc[ch])
+		if vd[ch] > m {
+			at = int32(d + ch)
+		}
+		m = max(m, vd[ch])
+		if !(m <= math.MaxFloat32) {
+			overflow = true
+		}
+		if !(m > 0) {
+			at = -1
+		}
+		out[ch], idx[ch] = max(m, 0), at
 	}
 	return overflow
 }

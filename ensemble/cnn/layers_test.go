@@ -196,3 +196,50 @@ func TestPool(t *testing.T) {
 	assert.Equal(t, float32(0), x[0])
 	assert.False(t, relu([]float32{-1, 3}))
 }
+
+// TestPoolWindowVersionsAgree: poolWindow (AVX2 on amd64) and poolWindowGo give the
+// same values, indices and overflow report, with ties, non-positive windows, +Inf and
+// channel counts that are and are not multiples of eight.
+func TestPoolWindowVersionsAgree(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, n := range []int{1, 5, 8, 13, 16, 32, 40} {
+		for trial := range 200 {
+			src := make([]float32, 4*n+3)
+			for i := range src {
+				src[i] = float32(rng.IntN(7) - 3) // small integers: many ties and non-positive maxima
+			}
+			if trial%50 == 0 {
+				src[rng.IntN(len(src))] = float32(math.Inf(1))
+			}
+			a, b, c, d := 3, 3+n, 3+2*n, 3+3*n
+			wantOut, wantIdx := make([]float32, n), make([]int32, n)
+			gotOut, gotIdx := make([]float32, n), make([]int32, n)
+			wantOver := poolWindowGo(wantOut, wantIdx, src, a, b, c, d)
+			gotOver := poolWindow(gotOut, gotIdx, src, a, b, c, d)
+			require.Equal(t, wantOut, gotOut, "n=%d", n)
+			require.Equal(t, wantIdx, gotIdx, "n=%d", n)
+			require.Equal(t, wantOver, gotOver, "n=%d", n)
+		}
+	}
+}
+
+// TestForwardPathsAgree: the prediction forward pass (patches read in place, padded
+// copies) and the training one (im2col) give bit-identical logits.
+func TestForwardPathsAgree(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, a := range []arch{
+		{h: 9, w: 7, c: 2, kernel: 3, padding: 1, filters: []int{5, 17}, hidden: []int{6}, classes: 3},
+		{h: 28, w: 28, c: 1, kernel: 5, filters: DefaultFilters(), hidden: DefaultHidden(), classes: 10},
+		{h: 12, w: 11, c: 3, kernel: 4, padding: 3, filters: []int{40}, classes: 2},
+	} {
+		n := randomNetwork(t, a, 3)
+		const r = 7
+		train, predict := newSlab(&n.lay, n.inputs(), r, true), newSlab(&n.lay, n.inputs(), r, false)
+		x := randomInputs(rng, r*n.inputs())
+		copy(train.in, x)
+		copy(predict.in, x)
+		want, _ := n.forward(train, r)
+		got, _ := n.forward(predict, r)
+		require.Equal(t, want, got, "%+v", a)
+	}
+}

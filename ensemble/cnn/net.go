@@ -26,7 +26,8 @@ type slab struct {
 	rows   int         // capacity in input rows
 	in     []float32   // rows × inputs, the input images
 	labels []int       // rows labels, when training
-	cols   [][]float32 // per convolution block: its im2col matrix
+	cols   [][]float32 // per convolution block, when training: its im2col matrix
+	pad    [][]float32 // per convolution block, when predicting: its zero-padded input
 	conv   [][]float32 // per convolution block: its output before the ReLU and pool
 	pool   [][]float32 // per convolution block: its pooled output
 	arg    [][]int32   // per convolution block: the windows' maxima (see poolForward)
@@ -43,7 +44,12 @@ type slab struct {
 func newSlab(l *layout, inputs, rows int, training bool) *slab {
 	s := &slab{rows: rows, in: make([]float32, rows*inputs)}
 	for _, g := range l.convs {
-		s.cols = append(s.cols, make([]float32, rows*g.ho*g.wo*g.taps()))
+		if training {
+			s.cols = append(s.cols, make([]float32, rows*g.ho*g.wo*g.taps()))
+		} else {
+			hp, wp := g.h+2*g.pad, g.w+2*g.pad
+			s.pad = append(s.pad, make([]float32, rows*hp*wp*g.c*min(g.pad, 1)))
+		}
 		s.conv = append(s.conv, make([]float32, rows*g.ho*g.wo*g.f))
 		s.pool = append(s.pool, make([]float32, rows*g.hp*g.wp*g.f))
 		s.arg = append(s.arg, make([]int32, rows*g.hp*g.wp*g.f))
@@ -66,16 +72,25 @@ func newSlab(l *layout, inputs, rows int, training bool) *slab {
 // (inputs or weights too large): from finite values, every fma chain gives a finite
 // value or ±Inf, never NaN, and a +Inf would reach the next layer only through a ReLU
 // or pool, which check for it; so without overflow every activation is finite.
+//
+// A training slab keeps each convolution's im2col matrix for the backward pass; a
+// predicting slab reads the patches in place (convolve). Both compute every output as
+// the same fma chain, so they give the same bits.
 func (n *network) forward(s *slab, r int) (logits []float32, overflow bool) {
 	x := s.in[:r*n.inputs()]
 	for l := range n.lay.convs {
 		g := &n.lay.convs[l]
 		rows, taps := r*g.ho*g.wo, g.taps()
 		W, bias := n.weights(n.params, g.wOff, g.bOff, g.f)
-		cols, out := s.cols[l][:rows*taps], s.conv[l][:rows*g.f]
-		im2col(cols, x, r, g)
+		out := s.conv[l][:rows*g.f]
 		fillBias(out, bias, rows)
-		s.ws.Mul(false, false, rows, g.f, taps, cols, taps, W, g.f, out, g.f, true)
+		if s.cols != nil {
+			cols := s.cols[l][:rows*taps]
+			im2col(cols, x, r, g)
+			s.ws.Mul(false, false, rows, g.f, taps, cols, taps, W, g.f, out, g.f, true)
+		} else {
+			n.convolve(s, l, x, r, W, out)
+		}
 		x = s.pool[l][:r*g.hp*g.wp*g.f]
 		overflow = poolForward(x, s.arg[l], out, r, g) || overflow
 	}
@@ -96,6 +111,44 @@ func (n *network) forward(s *slab, r int) (logits []float32, overflow bool) {
 		}
 	}
 	return x, overflow
+}
+
+// convolve adds to out (its rows start at the bias) the convolution of block l of the r
+// images x with the weights W, reading each output row's patches in place (gemm's
+// MulStrided): for output row i of image m, patch row di of pixel j starts at input
+// (i + di, j) of the padded image and holds k·c contiguous values, which are the taps
+// (di·k + dj)·c + ch of W in order.
+func (n *network) convolve(s *slab, l int, x []float32, r int, W, out []float32) {
+	g := &n.lay.convs[l]
+	h, w := g.h, g.w
+	if g.pad > 0 {
+		x = padImages(s.pad[l], x, r, g)
+		h, w = h+2*g.pad, w+2*g.pad
+	}
+	image, row := h*w*g.c, w*g.c
+	for m := range r {
+		for i := range g.ho {
+			a := x[m*image+i*row:]
+			c := out[((m*g.ho+i)*g.wo)*g.f:]
+			s.ws.MulStrided(g.wo, g.f, g.k, g.k*g.c, a, g.c, row, 1, W, g.f, c, g.f, true)
+		}
+	}
+}
+
+// padImages copies the r images x (each g.h×g.w×g.c) into dst with g.pad zeros on
+// every side and returns dst.
+func padImages(dst, x []float32, r int, g *conv) []float32 {
+	p, c := g.pad, g.c
+	w := g.w + 2*p
+	dst = dst[:r*(g.h+2*p)*w*c]
+	clear(dst)
+	for m := range r {
+		for i := range g.h {
+			src := x[(m*g.h+i)*g.w*c : (m*g.h+i+1)*g.w*c]
+			copy(dst[((m*(g.h+2*p)+i+p)*w+p)*c:], src)
+		}
+	}
+	return dst
 }
 
 // transposed holds, for one training step, the transposed weight matrices packed for

@@ -9,14 +9,26 @@ const (
 	nc = 512 // a multiple of every kernel's nr
 )
 
-// kernel computes one mr×nr tile of C: c[i·ldc + j] = fma chain over p < k of
-// a[i·rs + p·ps]·b[p·pb + j], starting from the tile's values when load is true and
-// from zero otherwise. The strides let the kernel read A in place, row-major (rs = lda,
-// ps = 1) or transposed (rs = 1, ps = lda), B in place (pb = ldb), and packed slivers.
+// kernel computes one mr×nr tile of C: c[i·ldc + j] = fma chain over p = o·ki + q
+// (o < ko, q < ki, in that order) of a[i·rs + o·os + q·ps]·b[p·pb + j], starting from
+// the tile's values when load is true and from zero otherwise. The strides let the
+// kernel read A in place, row-major (ko = 1, rs = lda, ps = 1) or transposed (rs = 1,
+// ps = lda), or as the patches of an image (see MulStrided), B in place (pb = ldb), and
+// packed slivers (ps = mr, pb = nr).
 type kernel struct {
 	mr, nr int
-	tile   func(k int, a []float32, rs, ps int, b []float32, pb int, c []float32, ldc int, load bool)
+	tile   func(ko, ki int, a []float32, rs, os, ps int, b []float32, pb int, c []float32, ldc int, load bool)
 }
+
+// view is a matrix A whose element (i, o·ki + q), o < ko, q < ki, is a[i·rs + o·os + q·ps].
+type view struct {
+	a          []float32
+	rs, os, ps int
+	ko, ki     int
+}
+
+// at returns the offset of element (i, o·ki + q).
+func (v *view) at(i, o, q int) int { return i*v.rs + o*v.os + q*v.ps }
 
 // Packed is a k×n matrix B in the kernel's layout: columns in slivers of nr (zero
 // past column n), sliver s holding B[p][s·nr + j] at s·k·nr + p·nr + j. Packing a
@@ -73,13 +85,41 @@ type Workspace struct {
 // callers are this module's own layers, whose shapes are checked once up front.
 func (ws *Workspace) Mul(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, acc bool) {
 	kern := ws.kernel()
+	checkOperand("A", transA, m, k, a, lda)
+	A := view{a: a, rs: lda, ps: 1, ko: 1, ki: k}
+	if transA {
+		A.rs, A.ps = 1, lda
+	}
 	if transB && m > 0 && n > 0 && k > 0 {
 		ws.b.pack(kern, true, k, n, b, ldb)
-		ws.mul(kern, transA, m, n, k, a, lda, &ws.b, nil, 0, c, ldc, acc)
+		ws.mul(kern, m, n, &A, &ws.b, nil, 0, c, ldc, acc)
 		return
 	}
 	checkOperand("B", false, k, n, b, ldb)
-	ws.mul(kern, transA, m, n, k, a, lda, nil, b, ldb, c, ldc, acc)
+	ws.mul(kern, m, n, &A, nil, b, ldb, c, ldc, acc)
+}
+
+// MulStrided computes C ← A·B, or C ← C + A·B when acc is true, for an m×(ko·ki)
+// matrix A read in place with three strides, element (i, o·ki + q) at
+// a[i·rs + o·os + q·ps] (o < ko, q < ki), a (ko·ki)×n matrix B (B_pj at b[p·ldb + j])
+// and an m×n matrix C (C_ij at c[i·ldc + j]). The patches of a convolution are such a
+// matrix: for output pixels i along a row of a channel-last image with c channels and
+// row length w, kernel rows o < k and the k·c values q of each, rs = c, os = w·c,
+// ps = 1 — so a convolution needs no im2col copy. Rounding as for Mul; the strides must
+// not be negative.
+func (ws *Workspace) MulStrided(m, n, ko, ki int, a []float32, rs, os, ps int, b []float32, ldb int, c []float32, ldc int, acc bool) {
+	if m <= 0 || n <= 0 {
+		return
+	}
+	if rs < 0 || os < 0 || ps < 0 {
+		panic("gemm: MulStrided: negative stride")
+	}
+	A := view{a: a, rs: rs, os: os, ps: ps, ko: max(ko, 0), ki: max(ki, 0)}
+	if A.ko > 0 && A.ki > 0 && len(a) <= A.at(m-1, A.ko-1, A.ki-1) {
+		panic(fmt.Sprintf("gemm: MulStrided: A's last element is at %d but a has %d elements", A.at(m-1, A.ko-1, A.ki-1), len(a)))
+	}
+	checkOperand("B", false, A.ko*A.ki, n, b, ldb)
+	ws.mul(ws.kernel(), m, n, &A, nil, b, ldb, c, ldc, acc)
 }
 
 // MulPacked is Mul with B packed by Pack.
@@ -88,7 +128,12 @@ func (ws *Workspace) MulPacked(transA bool, m int, a []float32, lda int, b *Pack
 	if b.kern != kern {
 		panic("gemm: MulPacked: B was packed for another kernel")
 	}
-	ws.mul(kern, transA, m, b.n, b.k, a, lda, b, nil, 0, c, ldc, acc)
+	checkOperand("A", transA, m, b.k, a, lda)
+	A := view{a: a, rs: lda, ps: 1, ko: 1, ki: b.k}
+	if transA {
+		A.rs, A.ps = 1, lda
+	}
+	ws.mul(kern, m, b.n, &A, b, nil, 0, c, ldc, acc)
 }
 
 func (ws *Workspace) kernel() *kernel {
@@ -98,13 +143,16 @@ func (ws *Workspace) kernel() *kernel {
 	return ws.kern
 }
 
-// mul runs the blocked product with B either packed (bp) or in place (b, ldb).
-func (ws *Workspace) mul(kern *kernel, transA bool, m, n, k int, a []float32, lda int, bp *Packed, b []float32, ldb int, c []float32, ldc int, acc bool) {
+// mul runs the blocked product of A by B, with B either packed (bp) or in place (b,
+// ldb). The depth k = ko·ki is cut into blocks of about kc: whole rows o when ki ≤ kc,
+// else pieces of kc values of one row; either way in increasing order of p, so every
+// element of C is one fma chain in the order of p.
+func (ws *Workspace) mul(kern *kernel, m, n int, A *view, bp *Packed, b []float32, ldb int, c []float32, ldc int, acc bool) {
 	if m <= 0 || n <= 0 {
 		return
 	}
-	checkOperand("A", transA, m, k, a, lda)
 	checkOperand("C", false, m, n, c, ldc)
+	k := A.ko * A.ki
 	if k <= 0 {
 		if !acc {
 			for i := range m {
@@ -129,49 +177,64 @@ func (ws *Workspace) mul(kern *kernel, transA bool, m, n, k int, a []float32, ld
 		}
 		return b[p0*ldb+s*nr:], ldb
 	}
-	rs, ps := lda, 1 // strides of A in a
-	if transA {
-		rs, ps = 1, lda
-	}
+	ob, qb := max(1, kc/A.ki), min(A.ki, kc) // a block: ob rows o, or qb values q of one row
 	for j0 := 0; j0 < n; j0 += nc {
 		s1 := (min(j0+nc, n) + nr - 1) / nr
-		for p0 := 0; p0 < k; p0 += kc {
-			kb := min(kc, k-p0)
+		for o0, q0 := 0, 0; o0 < A.ko; {
+			no, nq := min(ob, A.ko-o0), A.ki // the block: rows o0…o0+no−1, or values q0…q0+nq−1 of row o0
+			if A.ki > kc {
+				no, nq = 1, min(qb, A.ki-q0)
+			}
+			p0, kb := o0*A.ki+q0, no*nq
 			load := acc || p0 > 0
 			for i := 0; i < m; i += mr {
-				rows := min(mr, m-i)
-				ap, ars, aps := a[i*rs+p0*ps:], rs, ps
-				if rows < mr {
-					ap, ars, aps = ws.a, 1, mr
-					packSliverA(ap[:mr*kb], mr, a[i*rs+p0*ps:], rs, ps, rows, kb)
+				// A sliver of the last rows < mr rows is read in place from row
+				// m − mr on (shift rows earlier), its first shift rows computed and
+				// dropped; only if m < mr is it packed with zero rows.
+				rows, shift := min(mr, m-i), 0
+				ap, ko, ki, rs, os, ps := A.a[A.at(i, o0, q0):], no, nq, A.rs, A.os, A.ps
+				switch {
+				case rows < mr && m >= mr:
+					shift = mr - rows
+					ap = A.a[A.at(i-shift, o0, q0):]
+				case rows < mr:
+					ap, ko, ki, rs, os, ps = ws.a, 1, kb, 1, 0, mr
+					packSliverA(ap[:mr*kb], mr, A, i, rows, o0, no, q0, nq)
 				}
 				for s := j0 / nr; s < s1; s++ {
 					bs, pb := sliverB(s, p0)
 					cols := min(nr, n-s*nr)
 					ct := c[i*ldc+s*nr:]
 					if rows == mr && cols == nr {
-						kern.tile(kb, ap, ars, aps, bs, pb, ct, ldc, load)
+						kern.tile(ko, ki, ap, rs, os, ps, bs, pb, ct, ldc, load)
 						continue
 					}
-					ws.edgeTile(kern, kb, ap, ars, aps, bs, pb, ct, ldc, rows, cols, load)
+					ws.edgeTile(kern, ko, ki, ap, rs, os, ps, bs, pb, ct, ldc, rows, cols, shift, load)
 				}
+			}
+			if A.ki > kc && q0+nq < A.ki {
+				q0 += nq
+			} else {
+				o0, q0 = o0+no, 0
 			}
 		}
 	}
 }
 
-// edgeTile computes a tile that sticks out of C through ws.edge.
-func (ws *Workspace) edgeTile(kern *kernel, kb int, a []float32, rs, ps int, b []float32, pb int, c []float32, ldc, rows, cols int, load bool) {
+// edgeTile computes a tile that sticks out of C through ws.edge: the tile's rows
+// shift…shift+rows−1 and columns 0…cols−1 are rows 0…rows−1 and columns 0…cols−1 of the
+// tile of C at c (its other rows are computed from the A sliver and dropped).
+func (ws *Workspace) edgeTile(kern *kernel, ko, ki int, a []float32, rs, os, ps int, b []float32, pb int, c []float32, ldc, rows, cols, shift int, load bool) {
 	nr := kern.nr
 	edge := ws.edge[:kern.mr*nr]
 	if load {
 		for r := range rows {
-			copy(edge[r*nr:r*nr+cols], c[r*ldc:])
+			copy(edge[(shift+r)*nr:(shift+r)*nr+cols], c[r*ldc:])
 		}
 	}
-	kern.tile(kb, a, rs, ps, b, pb, edge, nr, load)
+	kern.tile(ko, ki, a, rs, os, ps, b, pb, edge, nr, load)
 	for r := range rows {
-		copy(c[r*ldc:r*ldc+cols], edge[r*nr:])
+		copy(c[r*ldc:r*ldc+cols], edge[(shift+r)*nr:])
 	}
 }
 
@@ -202,14 +265,16 @@ func (ws *Workspace) grow(kern *kernel, k int) {
 	}
 }
 
-// packSliverA copies rows < mr rows of a sliver of A (element (r, p) at
-// a[r·rs + p·ps]) into dst as a packed mr×kb sliver (element (r, p) at dst[p·mr + r]),
-// zero in the missing rows.
-func packSliverA(dst []float32, mr int, a []float32, rs, ps, rows, kb int) {
+// packSliverA copies the rows < mr rows of A from row i on, over the block of rows
+// o0…o0+no−1 (values q0…q0+nq−1 of each), into dst as a packed mr×(no·nq) sliver
+// (element (r, p) at dst[p·mr + r]), zero in the missing rows.
+func packSliverA(dst []float32, mr int, A *view, i, rows, o0, no, q0, nq int) {
 	clear(dst)
 	for r := range rows {
-		for p := range kb {
-			dst[p*mr+r] = a[r*rs+p*ps]
+		for o := range no {
+			for q := range nq {
+				dst[(o*nq+q)*mr+r] = A.a[A.at(i+r, o0+o, q0+q)]
+			}
 		}
 	}
 }

@@ -171,6 +171,51 @@ func TestMulPacked(t *testing.T) {
 	}
 }
 
+// TestMulStrided: a product whose A is read in place through three strides equals Mul
+// of the same A copied out row by row, bit for bit, for every kernel: convolution-like
+// views (rows o of ki values, ko·ki within and beyond kc), a view with ki > kc, and
+// edges in m and n.
+func TestMulStrided(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, kern := range kernels() {
+		ws := &Workspace{kern: kern}
+		for _, s := range []struct{ m, n, ko, ki, rs, os, ps int }{
+			{24, 16, 5, 5, 1, 28, 1},   // conv 5×5 on 28-wide, 1 channel
+			{8, 32, 5, 80, 16, 192, 1}, // conv 5×5 on 12-wide, 16 channels
+			{7, 20, 3, 100, 2, 50, 1},  // o blocks of 2 rows
+			{13, 5, 2, 300, 3, 700, 2}, // ki > kc: q blocks
+			{6, 16, 1, 9, 9, 0, 1},     // an ordinary matrix
+			{5, 17, 4, 3, 40, 7, 11},   // arbitrary strides
+		} {
+			k := s.ko * s.ki
+			a := randomMatrix(rng, (s.m-1)*s.rs+(s.ko-1)*s.os+(s.ki-1)*s.ps+1)
+			dense := make([]float32, s.m*k)
+			for i := range s.m {
+				for o := range s.ko {
+					for q := range s.ki {
+						dense[i*k+o*s.ki+q] = a[i*s.rs+o*s.os+q*s.ps]
+					}
+				}
+			}
+			b := randomMatrix(rng, k*s.n)
+			for _, acc := range []bool{false, true} {
+				want := randomMatrix(rng, s.m*s.n)
+				got := append([]float32(nil), want...)
+				ws.Mul(false, false, s.m, s.n, k, dense, k, b, s.n, want, s.n, acc)
+				ws.MulStrided(s.m, s.n, s.ko, s.ki, a, s.rs, s.os, s.ps, b, s.n, got, s.n, acc)
+				require.Equal(t, want, got, "mr=%d %+v acc=%v", kern.mr, s, acc)
+			}
+		}
+	}
+	var ws Workspace
+	assert.Panics(t, func() {
+		ws.MulStrided(2, 2, 2, 2, make([]float32, 4), 1, 2, 1, make([]float32, 8), 2, make([]float32, 4), 2, false)
+	})
+	assert.Panics(t, func() {
+		ws.MulStrided(2, 2, 2, 2, make([]float32, 9), -1, 2, 1, make([]float32, 8), 2, make([]float32, 4), 2, false)
+	})
+}
+
 // TestMulValues: Mul against float64 products of small integers (exact in float32 and
 // float64 alike), an independent check of the indexing.
 func TestMulValues(t *testing.T) {

@@ -23,14 +23,14 @@ func kernels() []*kernel {
 	return []*kernel{generic, best}
 }
 
-func avx2Tile(k int, a []float32, rs, ps int, b []float32, pb int, c []float32, ldc int, load bool) {
-	_ = a[5*rs+(k-1)*ps]
-	_ = b[(k-1)*pb+15]
+func avx2Tile(ko, ki int, a []float32, rs, os, ps int, b []float32, pb int, c []float32, ldc int, load bool) {
+	_ = a[5*rs+(ko-1)*os+(ki-1)*ps]
+	_ = b[(ko*ki-1)*pb+15]
 	_ = c[5*ldc+15]
-	kernel6x16(k, &a[0], rs, ps, &b[0], pb, &c[0], ldc, load)
+	kernel6x16(ko, ki, &a[0], rs, os-ki*ps, ps, &b[0], pb, &c[0], ldc, load)
 }
 
 // kernel6x16 is avx2Tile without bounds checks (kernel_amd64.s).
 //
 //go:noescape
-func kernel6x16(k int, a *float32, rs, ps int, b *float32, pb int, c *float32, ldc int, load bool)
+func kernel6x16(ko, ki int, a *float32, rs, skip, ps int, b *float32, pb int, c *float32, ldc int, load bool)

@@ -1,17 +1,19 @@
 #include "textflag.h"
 
-// func kernel6x16(k int, a *float32, rs, ps int, b *float32, pb int, c *float32, ldc int, load bool)
+// func kernel6x16(ko, ki int, a *float32, rs, skip, ps int, b *float32, pb int, c *float32, ldc int, load bool)
 //
-// C[i][j] (i < 6, j < 16, row stride ldc) ← fma chain over p < k of a[i·rs + p·ps]·b[p·pb + j],
-// starting from C when load is true, else from zero. Y0–Y11 hold the tile (two
-// registers per row), Y12–Y13 a row of b, Y14–Y15 broadcasts of a. In the loop, SI and
-// R9–R13 point to the six rows of A, BX is the byte offset of column p in them and AX
-// its step, DI points to row p of b and R8 is its step.
-TEXT ·kernel6x16(SB), NOSPLIT, $0-65
-	MOVQ c+48(FP), DX
-	MOVQ ldc+56(FP), R8
+// C[i][j] (i < 6, j < 16, row stride ldc) ← fma chain over p = o·ki + q (o < ko, q < ki, in
+// that order) of a[i·rs + o·os + q·ps]·b[p·pb + j], starting from C when load is true, else
+// from zero. Y0–Y11 hold the tile (two registers per row), Y12–Y13 a row of b, Y14–Y15
+// broadcasts of a. skip = os − ki·ps moves from the end of one o to the start of the
+// next. In the loops, SI and R9–R13 point to the six rows of A, BX is the byte offset of
+// element (o, q) in them and AX the step of q, DI points to row p of b and R8 is its
+// step, CX counts q down and DX counts o down.
+TEXT ·kernel6x16(SB), NOSPLIT, $0-81
+	MOVQ c+64(FP), DX
+	MOVQ ldc+72(FP), R8
 	SHLQ $2, R8
-	MOVBLZX load+64(FP), AX
+	MOVBLZX load+80(FP), AX
 	TESTQ AX, AX
 	JZ zero
 	VMOVUPS (DX), Y0
@@ -43,24 +45,28 @@ zero:
 	VXORPS Y10, Y10, Y10
 	VXORPS Y11, Y11, Y11
 start:
-	MOVQ k+0(FP), CX
-	MOVQ a+8(FP), SI
-	MOVQ rs+16(FP), AX
+	MOVQ a+16(FP), SI
+	MOVQ rs+24(FP), AX
 	SHLQ $2, AX
 	LEAQ (SI)(AX*1), R9
 	LEAQ (R9)(AX*1), R10
 	LEAQ (R10)(AX*1), R11
 	LEAQ (R11)(AX*1), R12
 	LEAQ (R12)(AX*1), R13
-	MOVQ ps+24(FP), AX
+	MOVQ ps+40(FP), AX
 	SHLQ $2, AX
-	MOVQ b+32(FP), DI
-	MOVQ pb+40(FP), R8
+	MOVQ b+48(FP), DI
+	MOVQ pb+56(FP), R8
 	SHLQ $2, R8
 	XORQ BX, BX
-	TESTQ CX, CX
+	MOVQ ko+0(FP), DX
+	TESTQ DX, DX
 	JZ store
-loop:
+outer:
+	MOVQ ki+8(FP), CX
+	TESTQ CX, CX
+	JZ next
+inner:
 	VMOVUPS (DI), Y12
 	VMOVUPS 32(DI), Y13
 	VBROADCASTSS (SI)(BX*1), Y14
@@ -84,10 +90,15 @@ loop:
 	ADDQ AX, BX
 	ADDQ R8, DI
 	DECQ CX
-	JNZ loop
+	JNZ inner
+next:
+	MOVQ skip+32(FP), CX
+	LEAQ (BX)(CX*4), BX
+	DECQ DX
+	JNZ outer
 store:
-	MOVQ c+48(FP), DX
-	MOVQ ldc+56(FP), R8
+	MOVQ c+64(FP), DX
+	MOVQ ldc+72(FP), R8
 	SHLQ $2, R8
 	VMOVUPS Y0, (DX)
 	VMOVUPS Y1, 32(DX)

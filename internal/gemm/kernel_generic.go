@@ -4,7 +4,7 @@ package gemm
 // order of p, the same rounding as the assembly kernels.
 var generic = &kernel{mr: 4, nr: 16, tile: genericTile}
 
-func genericTile(k int, a []float32, rs, ps int, b []float32, pb int, c []float32, ldc int, load bool) {
+func genericTile(ko, ki int, a []float32, rs, os, ps int, b []float32, pb int, c []float32, ldc int, load bool) {
 	const mr, nr = 4, 16
 	var acc [mr][nr]float32
 	if load {
@@ -12,13 +12,16 @@ func genericTile(k int, a []float32, rs, ps int, b []float32, pb int, c []float3
 			copy(acc[i][:], c[i*ldc:i*ldc+nr])
 		}
 	}
-	for p := range k {
-		bp := b[p*pb : p*pb+nr]
-		for i := range mr {
-			ai := a[i*rs+p*ps]
-			row := &acc[i]
-			for j, bj := range bp {
-				row[j] = fma32(ai, bj, row[j])
+	for o := range ko {
+		for q := range ki {
+			p := o*ki + q
+			bp := b[p*pb : p*pb+nr]
+			for i := range mr {
+				ai := a[i*rs+o*os+q*ps]
+				row := &acc[i]
+				for j, bj := range bp {
+					row[j] = fma32(ai, bj, row[j])
+				}
 			}
 		}
 	}
