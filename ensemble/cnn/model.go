@@ -52,9 +52,13 @@ func (m *Model) Classes() int { return m.net.classes }
 const predictRows = 64
 
 // Predict writes into out[i] the class with the largest logit for row X[i] (the lowest
-// such class on a tie). Rows must have the model's input width and finite values that
-// fit float32; they are rounded to float32. Errors wrap ensemble.ErrInvalidInput.
+// such class on a tie). X must have at least one row; rows must have the model's input
+// width and finite values that fit float32; they are rounded to float32. Errors wrap
+// ensemble.ErrInvalidInput.
 func (m *Model) Predict(X [][]float64, out []int) error {
+	if len(X) == 0 {
+		return errs.Invalid("cnn: Predict: no rows: X is empty; pass at least one input")
+	}
 	if len(out) != len(X) {
 		return errs.Invalid("cnn: Predict: %d rows but len(out) = %d; want equal lengths", len(X), len(out))
 	}

@@ -178,7 +178,11 @@ func TestPredictRejectsBadRows(t *testing.T) {
 			assert.ErrorContains(t, err, tc.want)
 		})
 	}
-	assert.NoError(t, m.Predict(nil, nil))
+	for _, X := range [][][]float64{nil, {}} {
+		err := m.Predict(X, nil)
+		assert.ErrorIs(t, err, ensemble.ErrInvalidInput)
+		assert.ErrorContains(t, err, "cnn: Predict: no rows")
+	}
 
 	// With every weight 1/2, each convolution output sums 18 products of 1.5e38.
 	for i := range m.net.params {
