@@ -69,7 +69,7 @@ func harness(cfg config, train dataset.Set) (experiment.Harness, error) {
 	if err != nil {
 		return experiment.Harness{}, err
 	}
-	return experiment.Harness{
+	h := experiment.Harness{
 		Attack: experiment.Attack{Patterns: []attack.Pattern{one, four, blend},
 			Norm: cfg.norm, Rate: cfg.rate, Target: cfg.target, Seed: cfg.seed},
 		VanillaName: "K-NN",
@@ -83,7 +83,20 @@ func harness(cfg config, train dataset.Set) (experiment.Harness, error) {
 		TrainRAB: func(ctx context.Context, s experiment.Scenario) (experiment.Certifier, error) {
 			return trainRAB(ctx, cfg, s, s.Name)
 		},
-	}, nil
+	}
+	if cfg.defences {
+		h.Defences = experiment.Baselines(cfg.seed)
+		h.Represent = func(_ context.Context, s experiment.Scenario) ([][]float64, error) {
+			knn, err := newVanillaKNN(s.X, s.Y, train.Classes, cfg.k)
+			if err != nil {
+				return nil, err
+			}
+			return knn.trainingVotes(experiment.Workers(cfg.workers), cfg.leaveOut), nil
+		}
+		h.RepresentationName = fmt.Sprintf("the vanilla K-NN's output vector of each training row (the label shares of its %d nearest training rows, as the paper's Appendix C.4, %s)",
+			cfg.k, map[bool]string{false: "the row itself among them", true: "the row itself left out"}[cfg.leaveOut])
+	}
+	return h, nil
 }
 
 // trainRAB trains the exact smoothed K-NN on the scenario's training set, reporting

@@ -28,12 +28,14 @@ type config struct {
 	plotPath   string
 	maxRadius  float64
 	plotSigmas sigmaList
+	defences   bool // run the paper's baselines (experiment.Baselines)
+	leaveOut   bool // their representation of a training row leaves the row out
 	progress   func(stage string, done, total int)
 }
 
 func defaultConfig() config {
 	return config{k: 3, sigma: 0.5, levels: 200, norm: 0.1, rate: 0.1, target: 0, seed: 1,
-		plotPath: "spambase-certified-accuracy.png", plotSigmas: sigmaList{0.25, 0.5, 1}}
+		plotPath: "spambase-certified-accuracy.png", plotSigmas: sigmaList{0.25, 0.5, 1}, defences: true}
 }
 
 // Register binds the settings to the command-line flags.
@@ -50,6 +52,8 @@ func (cfg *config) Register(fs *flag.FlagSet) {
 	fs.StringVar(&cfg.plotPath, "plot", cfg.plotPath, "PNG file for the certified-accuracy plot (empty: none)")
 	fs.Float64Var(&cfg.maxRadius, "max-radius", cfg.maxRadius, "largest radius on the plot (0: just past the largest certified radius)")
 	fs.Var(&cfg.plotSigmas, "plot-sigmas", "comma-separated σ values of the plot's curves (blending attack, as the paper's Fig. 4)")
+	fs.BoolVar(&cfg.defences, "defences", cfg.defences, "compare with the paper's empirical defences (AC, Spectral, Sphere, SCAn)")
+	fs.BoolVar(&cfg.leaveOut, "leave-one-out", cfg.leaveOut, "the defences' K-NN output vector of a training row leaves the row itself out")
 }
 
 // sigmaList is a comma-separated list of positive σ values, as a flag.

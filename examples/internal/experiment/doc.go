@@ -11,6 +11,12 @@
 //     actually run (R > √(Σᵢ‖δᵢ‖²) over its r poisoned rows, eq. (12); ≈ ‖δ‖·√r,
 //     eq. (13)).
 //
+// With [Harness.Defences] (the paper's [Baselines]: AC, Spectral Signatures, Sphere,
+// SCAn, from package defense) it also retrains the vanilla classifier on the rows each
+// defence keeps, reading the representations [Harness.Represent] gives, and reports
+// its robust accuracy on the same fooled rows beside RAB's, in the paper's column
+// order.
+//
 // [Attack.Scenarios] builds the scenarios, [Harness.Run] evaluates them and prints the
 // table ([Harness.WriteTable]) and [Plot] draws certified accuracy against the radius,
 // as the paper's Fig. 4. The examples keep what is theirs: flags, data preparation,

@@ -27,6 +27,14 @@ type Harness struct {
 	TrainVanilla func(ctx context.Context, s Scenario) (Classifier, error)
 	// TrainRAB trains the RAB model, e.g. with rab.Train.
 	TrainRAB func(ctx context.Context, s Scenario) (Certifier, error)
+
+	// Defences, if any, are the empirical defences compared with RAB on every poisoned
+	// scenario (Baselines: the paper's). Each reads the representations Represent
+	// returns for the scenario's training rows (RepresentationName describes them in
+	// the table), and the vanilla classifier is retrained on the rows it keeps.
+	Defences           []Defence
+	Represent          func(ctx context.Context, s Scenario) ([][]float64, error)
+	RepresentationName string
 }
 
 // Result is what one scenario measures: a row of the table. Accuracies are fractions
@@ -56,6 +64,9 @@ type Result struct {
 	// SingleNorm is ‖δ‖ as added to one training or test row (after clipping, rounded
 	// up); TotalNorm is √(Σᵢ‖δᵢ‖²) over the r poisoned rows, rounded up.
 	SingleNorm, TotalNorm float64
+	// Defended holds what each of the harness's Defences did, in order (nil if the
+	// attack fooled no row).
+	Defended []DefenceResult
 }
 
 // Attacked reports whether the result is of a poisoned training set.
@@ -146,6 +157,9 @@ func (h Harness) evaluateAttack(ctx context.Context, s Scenario, vanilla Classif
 		return Result{}, err
 	}
 	if res.CertAttack, err = rab.CertifiedAccuracy(certs, fooledY, res.TotalNorm); err != nil {
+		return Result{}, err
+	}
+	if res.Defended, err = h.defend(ctx, s, fooledX, fooledY); err != nil {
 		return Result{}, err
 	}
 	return res, nil

@@ -38,7 +38,10 @@ func (h Harness) WriteTable(w io.Writer, results []Result) error {
 			pct(r.CleanCertAtNorm), r.Fooled, r.Triggered, r.onFooled(r.VanillaRobust), r.onFooled(r.RABRobust),
 			r.onFooled(r.CertEq19), r.Rows, r.TotalNorm, r.onFooled(r.CertAttack))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	return h.writeDefences(w, results)
 }
 
 // Where says which entries a pattern sets: "feature 25", "features 25, 26",
