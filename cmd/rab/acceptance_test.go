@@ -194,6 +194,37 @@ func TestShardsOfNetworks(t *testing.T) {
 	}
 }
 
+// TestShardsOfCNN: the same for package ensemble/cnn's networks, on 4×4 images.
+func TestShardsOfCNN(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	for j := range 16 {
+		fmt.Fprintf(&b, "p%d,", j)
+	}
+	b.WriteString("label\n")
+	for i := range 40 {
+		for j := range 16 {
+			fmt.Fprintf(&b, "%v,", float64((i*7+j*3)%11)/10)
+		}
+		fmt.Fprintf(&b, "%d\n", i%2)
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "images.csv"), []byte(b.String()), 0o644))
+	flags := []string{"-models", "12", "-sigma", "0.5", "-seed", "4", "-learner", "cnn", "-image", "4x4x1",
+		"-kernel", "3", "-padding", "1", "-filters", "2", "-hidden=", "-epochs", "2", "-batch", "8"}
+	mustRab(t, dir, append(append([]string{"train", "-o", "one.rab"}, flags...), "images.csv")...)
+	trainShardsConcurrently(t, dir, 3, flags, "images.csv")
+	mustRab(t, dir, "merge", "-o", "merged.rab", "shard-0-of-3.rab", "shard-1-of-3.rab", "shard-2-of-3.rab")
+	one, err := fileSHA256(filepath.Join(dir, "one.rab"))
+	require.NoError(t, err)
+	merged, err := fileSHA256(filepath.Join(dir, "merged.rab"))
+	require.NoError(t, err)
+	require.Equal(t, one, merged)
+	r := mustRab(t, dir, "inspect", "shard-0-of-3.rab")
+	require.Contains(t, r.stdout, `learner:   cnn {"image":[4,4,1],"kernel":3,"padding":1,"filters":[2],"epochs":2,"batchSize":8,"learningRate":0.001,"optimizer":"Adam","hidden":[]}`)
+	r = mustRab(t, dir, "certify", "-model", "merged.rab", "-format", "jsonl", "images.csv")
+	require.Equal(t, 40, strings.Count(r.stdout, "\n"))
+}
+
 // TestCertifyMatchesLibrary: rab certify on the README's example prints, in both
 // formats, exactly the certificates that the library computes in this process from
 // the same CSV files and settings, for each kind of model.

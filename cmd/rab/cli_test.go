@@ -84,6 +84,7 @@ func TestTrainUsageErrors(t *testing.T) {
 		{[]string{"-sigma", "1", "-learner", "mlp", "-l2", "0.1"}, "-l2 configures the logistic learner, not -learner mlp"},
 		{[]string{"-sigma", "1", "-learner", "mlp", "-image", "8x8x1"}, "-image configures the cnn learner, not -learner mlp"},
 		{[]string{"-sigma", "1", "-learner", "cnn"}, "-learner cnn needs -image HxWxC"},
+		{[]string{"-sigma", "1", "-learner", "mlp", "-kernel", "3"}, "-kernel configures the cnn learner, not -learner mlp"},
 		{[]string{"-sigma", "1", "-models", "10", "-shard", "3/20"}, "-shard 3/20 with -models 10"},
 	} {
 		r := runFunc("", append(append([]string{"train"}, tc.args...), "data.csv")...)

@@ -62,10 +62,12 @@
 // with any -workers.
 //
 // The -learner flag chooses the ensemble's base learner: logistic (multinomial
-// logistic regression, pure Go, a few milliseconds per member), mlp (a Gorgonia
-// multilayer perceptron) or cnn (a Gorgonia convolutional network for images,
-// which needs -image). The flags marked "logistic:", "mlp, cnn:" or "cnn:" below
-// configure them; a flag of another learner than the chosen one is an error.
+// logistic regression, pure Go, a few milliseconds per member), mlp (a multilayer
+// perceptron, package ensemble/gorgonia) or cnn (a convolutional network for
+// images, package ensemble/cnn, which needs -image; by default the paper's MNIST
+// network). The flags marked "logistic:", "mlp, cnn:" or "cnn:" below configure
+// them; a flag of another learner than the chosen one is an error. Networks see
+// the features as they are: scale them first (e.g. pixels to [0, 1]).
 //
 // With -shard i/m, train trains only the i-th of m near-equal slices of the N
 // members (0 ≤ i < m) and writes a shard file (default shard-i-of-m.rab), so that
@@ -82,19 +84,21 @@
 //	-alpha α
 //	    probability α that an ensemble certificate is wrong (not with -shard: see rab merge) (default 0.001)
 //	-batch int
-//	    mlp, cnn: minibatch size (default 32)
+//	    mlp, cnn: minibatch size (default 32 for mlp, 128 for cnn)
 //	-classes C
 //	    number of classes C (default the largest label + 1)
 //	-epochs int
-//	    mlp, cnn: training epochs per member (default 20)
+//	    mlp, cnn: training epochs per member (default 20 for mlp, 20 for cnn)
 //	-filters filters
-//	    cnn: filters of each 3×3 convolution block, comma-separated (default 16)
+//	    cnn: filters of each convolution block, comma-separated (default 16,32)
 //	-hidden widths
-//	    mlp, cnn: widths of the hidden layers, comma-separated, empty for none (default 64 for mlp, none for cnn)
+//	    mlp, cnn: widths of the hidden fully connected layers, comma-separated, empty for none (default 64 for mlp, 512 for cnn)
 //	-image HxWxC
 //	    cnn: HxWxC, the image shape of the rows (row-major, channel-last), e.g. 28x28x1; required
 //	-iterations int
 //	    logistic: most L-BFGS iterations per member (default 10)
+//	-kernel int
+//	    cnn: side k of the k×k convolution kernels (default 5)
 //	-knn K
 //	    train the exact smoothed K-NN classifier with this K instead of an ensemble
 //	-l2 float
@@ -102,15 +106,17 @@
 //	-label name
 //	    name of the label column (default the last column)
 //	-learner learner
-//	    base learner of the ensemble: logistic, mlp, cnn (default logistic)
+//	    base learner of the ensemble: logistic (multinomial logistic regression), mlp (a Gorgonia perceptron) or cnn (a convolutional network, package ensemble/cnn) (default logistic)
 //	-levels L
 //	    K-NN: number of distance levels L (default 200)
 //	-lr float
-//	    mlp, cnn: learning rate of Adam (default 0.005)
+//	    mlp, cnn: learning rate of Adam (default 0.005 for mlp, 0.001 for cnn)
 //	-models N
 //	    ensemble size N (default 1000)
 //	-o file
 //	    output file (default model.rab; with -shard i/m, shard-i-of-m.rab)
+//	-padding int
+//	    cnn: zero padding on every side of each convolution's input
 //	-seed uint
 //	    seed of the ensemble's random draws
 //	-shard i/m

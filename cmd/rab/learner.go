@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/rabcert/rab/ensemble"
+	"github.com/rabcert/rab/ensemble/cnn"
 	"github.com/rabcert/rab/ensemble/gorgonia"
 	"github.com/rabcert/rab/ensemble/logistic"
 	_ "github.com/rabcert/rab/ensemble/onnx" // registers the decoder of ONNX members, for merge, certify and inspect
@@ -18,6 +19,8 @@ import (
 var learners = []string{"logistic", "mlp", "cnn"}
 
 // learnerFlags are the flags that choose and configure an ensemble's base learner.
+// The settings of the networks default to their package's defaults, which differ
+// between mlp and cnn.
 type learnerFlags struct {
 	name       string
 	iterations int
@@ -28,6 +31,8 @@ type learnerFlags struct {
 	hidden     intList
 	filters    intList
 	image      imageShape
+	kernel     int
+	padding    int
 }
 
 // learnerSettings lists each learner setting's flag and the learners it configures.
@@ -43,19 +48,25 @@ var learnerSettings = []struct {
 	{"hidden", []string{"mlp", "cnn"}},
 	{"filters", []string{"cnn"}},
 	{"image", []string{"cnn"}},
+	{"kernel", []string{"cnn"}},
+	{"padding", []string{"cnn"}},
 }
 
 func (l *learnerFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&l.name, "learner", learners[0], "base `learner` of the ensemble: "+strings.Join(learners, ", "))
+	fs.StringVar(&l.name, "learner", learners[0], "base `learner` of the ensemble: logistic (multinomial logistic regression), mlp (a Gorgonia perceptron) or cnn (a convolutional network, package ensemble/cnn)")
 	fs.IntVar(&l.iterations, "iterations", logistic.DefaultIterations, "logistic: most L-BFGS iterations per member")
 	fs.Float64Var(&l.l2, "l2", logistic.DefaultL2, "logistic: L2 penalty λ on the standardised weights")
-	fs.IntVar(&l.epochs, "epochs", gorgonia.DefaultEpochs, "mlp, cnn: training epochs per member")
-	fs.IntVar(&l.batchSize, "batch", gorgonia.DefaultBatchSize, "mlp, cnn: minibatch size")
-	fs.Float64Var(&l.rate, "lr", gorgonia.DefaultLearningRate, "mlp, cnn: learning rate of Adam")
-	fs.Var(&l.hidden, "hidden", fmt.Sprintf("mlp, cnn: `widths` of the hidden layers, comma-separated, empty for none (default %d for mlp, none for cnn)", gorgonia.DefaultMLPHidden))
-	fs.Var(&l.filters, "filters", fmt.Sprintf("cnn: `filters` of each 3×3 convolution block, comma-separated (default %d)", gorgonia.DefaultCNNFilters))
+	fs.IntVar(&l.epochs, "epochs", 0, fmt.Sprintf("mlp, cnn: training epochs per member (default %d for mlp, %d for cnn)", gorgonia.DefaultEpochs, cnn.DefaultEpochs))
+	fs.IntVar(&l.batchSize, "batch", 0, fmt.Sprintf("mlp, cnn: minibatch size (default %d for mlp, %d for cnn)", gorgonia.DefaultBatchSize, cnn.DefaultBatchSize))
+	fs.Float64Var(&l.rate, "lr", 0, fmt.Sprintf("mlp, cnn: learning rate of Adam (default %v for mlp, %v for cnn)", gorgonia.DefaultLearningRate, cnn.DefaultLearningRate))
+	fs.Var(&l.hidden, "hidden", fmt.Sprintf("mlp, cnn: `widths` of the hidden fully connected layers, comma-separated, empty for none (default %d for mlp, %v for cnn)", gorgonia.DefaultMLPHidden, (*intList)(ptr(cnn.DefaultHidden()))))
+	fs.Var(&l.filters, "filters", fmt.Sprintf("cnn: `filters` of each convolution block, comma-separated (default %v)", (*intList)(ptr(cnn.DefaultFilters()))))
 	fs.Var(&l.image, "image", "cnn: `HxWxC`, the image shape of the rows (row-major, channel-last), e.g. 28x28x1; required")
+	fs.IntVar(&l.kernel, "kernel", cnn.DefaultKernel, "cnn: side k of the k×k convolution kernels")
+	fs.IntVar(&l.padding, "padding", cnn.DefaultPadding, "cnn: zero padding on every side of each convolution's input")
 }
+
+func ptr[T any](v T) *T { return &v }
 
 // check rejects settings of another learner than the chosen one; set holds the
 // names of the flags given.
@@ -77,52 +88,92 @@ func (l *learnerFlags) check(set map[string]bool) error {
 // build returns the learner the flags describe; set holds the names of the flags
 // given.
 func (l *learnerFlags) build(set map[string]bool) (ensemble.BaseLearner, error) {
-	if l.name == "logistic" {
+	switch l.name {
+	case "logistic":
 		return logistic.New(logistic.WithIterations(l.iterations), logistic.WithL2(l.l2))
+	case "mlp":
+		return l.buildMLP(set)
 	}
-	cfg := netConfig{Epochs: l.epochs, BatchSize: l.batchSize, LearningRate: l.rate, Optimizer: gorgonia.Adam.String(), Hidden: []int{gorgonia.DefaultMLPHidden}}
-	opts := []gorgonia.Option{gorgonia.WithEpochs(l.epochs), gorgonia.WithBatchSize(l.batchSize), gorgonia.WithLearningRate(l.rate)}
-	if l.name == "cnn" {
-		cfg.Hidden, cfg.Filters, cfg.Image = []int{}, []int{gorgonia.DefaultCNNFilters}, &l.image
+	return l.buildCNN(set)
+}
+
+// training returns the training settings of a network learner: the flags given, else
+// the defaults.
+func (l *learnerFlags) training(set map[string]bool, epochs, batchSize int, rate float64, hidden []int) netTraining {
+	t := netTraining{Epochs: epochs, BatchSize: batchSize, LearningRate: rate, Optimizer: "Adam", Hidden: hidden}
+	if set["epochs"] {
+		t.Epochs = l.epochs
+	}
+	if set["batch"] {
+		t.BatchSize = l.batchSize
+	}
+	if set["lr"] {
+		t.LearningRate = l.rate
 	}
 	if set["hidden"] {
-		cfg.Hidden = l.hidden
+		t.Hidden = l.hidden
 	}
+	return t
+}
+
+// buildMLP returns package ensemble/gorgonia's perceptron learner.
+func (l *learnerFlags) buildMLP(set map[string]bool) (ensemble.BaseLearner, error) {
+	t := l.training(set, gorgonia.DefaultEpochs, gorgonia.DefaultBatchSize, gorgonia.DefaultLearningRate, []int{gorgonia.DefaultMLPHidden})
+	net, err := gorgonia.NewMLP(gorgonia.WithEpochs(t.Epochs), gorgonia.WithBatchSize(t.BatchSize),
+		gorgonia.WithLearningRate(t.LearningRate), gorgonia.WithOptimizer(gorgonia.Adam), gorgonia.WithHidden(t.Hidden...))
+	if err != nil {
+		return nil, err
+	}
+	return describe(net, gorgonia.KindMLP, t)
+}
+
+// buildCNN returns package ensemble/cnn's convolutional learner.
+func (l *learnerFlags) buildCNN(set map[string]bool) (ensemble.BaseLearner, error) {
+	c := cnnConfig{Image: l.image, Kernel: l.kernel, Padding: l.padding, Filters: cnn.DefaultFilters(),
+		netTraining: l.training(set, cnn.DefaultEpochs, cnn.DefaultBatchSize, cnn.DefaultLearningRate, cnn.DefaultHidden())}
 	if set["filters"] {
-		cfg.Filters = l.filters
+		c.Filters = l.filters
 	}
-	opts = append(opts, gorgonia.WithHidden(cfg.Hidden...))
-	newNet, kind := gorgonia.NewMLP, gorgonia.KindMLP
-	if l.name == "cnn" {
-		opts = append(opts, gorgonia.WithFilters(cfg.Filters...), gorgonia.WithImageShape(l.image[0], l.image[1], l.image[2]))
-		newNet, kind = gorgonia.NewCNN, gorgonia.KindCNN
-	}
-	net, err := newNet(opts...)
+	net, err := cnn.New(cnn.WithImageShape(c.Image[0], c.Image[1], c.Image[2]), cnn.WithKernel(c.Kernel), cnn.WithPadding(c.Padding),
+		cnn.WithFilters(c.Filters...), cnn.WithHidden(c.Hidden...), cnn.WithEpochs(c.Epochs), cnn.WithBatchSize(c.BatchSize),
+		cnn.WithLearningRate(c.LearningRate), cnn.WithOptimizer(cnn.Adam))
 	if err != nil {
 		return nil, err
 	}
-	config, err := json.Marshal(cfg)
+	return describe(net, cnn.Kind, c)
+}
+
+// netTraining is the configuration of a network learner that its shards record, every
+// default resolved.
+type netTraining struct {
+	Epochs       int     `json:"epochs"`
+	BatchSize    int     `json:"batchSize"`
+	LearningRate float64 `json:"learningRate"`
+	Optimizer    string  `json:"optimizer"`
+	Hidden       []int   `json:"hidden"`
+}
+
+// cnnConfig is the configuration of a CNN learner that its shards record.
+type cnnConfig struct {
+	Image   imageShape `json:"image"`
+	Kernel  int        `json:"kernel"`
+	Padding int        `json:"padding"`
+	Filters []int      `json:"filters"`
+	netTraining
+}
+
+// describe wraps a network learner with the Describer of its configuration.
+func describe(net ensemble.BaseLearner, kind string, config any) (ensemble.BaseLearner, error) {
+	text, err := json.Marshal(config)
 	if err != nil {
 		return nil, err
 	}
-	return describedLearner{BaseLearner: net, kind: kind, config: string(config)}, nil
+	return describedLearner{BaseLearner: net, kind: kind, config: string(text)}, nil
 }
 
-// netConfig is every setting of a Gorgonia network learner, defaults resolved: the
-// configuration its shards record.
-type netConfig struct {
-	Epochs       int         `json:"epochs"`
-	BatchSize    int         `json:"batchSize"`
-	LearningRate float64     `json:"learningRate"`
-	Optimizer    string      `json:"optimizer"`
-	Hidden       []int       `json:"hidden"`
-	Filters      []int       `json:"filters,omitempty"`
-	Image        *imageShape `json:"image,omitempty"`
-}
-
-// describedLearner gives a learner that does not describe itself (package
-// ensemble/gorgonia's) the ensemble.Describer that TrainShard needs, from the flags
-// that configured it.
+// describedLearner gives a learner that does not describe itself (packages
+// ensemble/gorgonia's and ensemble/cnn's) the ensemble.Describer that TrainShard needs,
+// from the settings that configured it.
 type describedLearner struct {
 	ensemble.BaseLearner
 	kind, config string

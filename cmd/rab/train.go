@@ -41,10 +41,12 @@ probability 1 − α (-alpha). Member k depends only on the data, the flags and
 with any -workers.
 
 The -learner flag chooses the ensemble's base learner: logistic (multinomial
-logistic regression, pure Go, a few milliseconds per member), mlp (a Gorgonia
-multilayer perceptron) or cnn (a Gorgonia convolutional network for images,
-which needs -image). The flags marked "logistic:", "mlp, cnn:" or "cnn:" below
-configure them; a flag of another learner than the chosen one is an error.
+logistic regression, pure Go, a few milliseconds per member), mlp (a multilayer
+perceptron, package ensemble/gorgonia) or cnn (a convolutional network for
+images, package ensemble/cnn, which needs -image; by default the paper's MNIST
+network). The flags marked "logistic:", "mlp, cnn:" or "cnn:" below configure
+them; a flag of another learner than the chosen one is an error. Networks see
+the features as they are: scale them first (e.g. pixels to [0, 1]).
 
 With -shard i/m, train trains only the i-th of m near-equal slices of the N
 members (0 ≤ i < m) and writes a shard file (default shard-i-of-m.rab), so that
