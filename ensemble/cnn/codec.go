@@ -7,6 +7,7 @@ import (
 	"math"
 
 	"github.com/rabcert/rab/internal/errs"
+	"github.com/rabcert/rab/internal/wire"
 )
 
 // The serialised model, all integers little-endian:
@@ -74,72 +75,26 @@ func Decode(data []byte) (*Model, error) {
 	return newModel(n), nil
 }
 
-// errTruncated reports bytes that end inside the header.
-var errTruncated = errors.New("truncated header")
-
-// reader reads the header fields, remembering the first error.
-type reader struct {
-	data []byte
-	err  error
-}
-
-func (r *reader) next(n int) []byte {
-	if r.err != nil {
-		return nil
-	}
-	if len(r.data) < n {
-		r.err = errTruncated
-		return nil
-	}
-	b := r.data[:n]
-	r.data = r.data[n:]
-	return b
-}
-
-// count reads a uint32 and checks it is at most limit.
-func (r *reader) count(what string, limit int) int {
-	b := r.next(4)
-	if b == nil {
-		return 0
-	}
-	v := binary.LittleEndian.Uint32(b)
-	if uint64(v) > uint64(limit) {
-		r.err = fmt.Errorf("%s is %d, more than the maximum %d", what, v, limit)
-		return 0
-	}
-	return int(v)
-}
-
-// list reads a uint32 count (at most maxLayers) followed by that many widths.
-func (r *reader) list(what string) []int {
-	n := r.count(what+" count", maxLayers)
-	out := make([]int, 0, n)
-	for i := 0; i < n && r.err == nil; i++ {
-		out = append(out, r.count(what, maxUnits))
-	}
-	return out
-}
-
 func decode(data []byte) (*network, error) {
-	r := &reader{data: data}
-	if m := r.next(len(magic)); m == nil || string(m) != magic {
+	r := &wire.Reader{Data: data}
+	if m := r.Next(len(magic)); m == nil || string(m) != magic {
 		return nil, errors.New("not a cnn model: bad magic bytes")
 	}
-	v := r.next(2)
+	v := r.Next(2)
 	if v == nil {
-		return nil, errTruncated
+		return nil, wire.ErrTruncated
 	}
 	if got := binary.LittleEndian.Uint16(v); got != formatVersion {
 		return nil, fmt.Errorf("format version %d, this package reads version %d", got, formatVersion)
 	}
 	var a arch
-	a.h, a.w, a.c = r.count("image height", maxSide), r.count("image width", maxSide), r.count("image channels", maxUnits)
-	a.kernel, a.padding = r.count("kernel side", maxKernel), r.count("padding", maxKernel)
-	a.filters = r.list("filters")
-	a.hidden = r.list("hidden width")
-	a.classes = r.count("classes", maxUnits)
-	if r.err != nil {
-		return nil, r.err
+	a.h, a.w, a.c = r.Count("image height", maxSide), r.Count("image width", maxSide), r.Count("image channels", maxUnits)
+	a.kernel, a.padding = r.Count("kernel side", maxKernel), r.Count("padding", maxKernel)
+	a.filters = r.List("filters", maxLayers, maxUnits)
+	a.hidden = r.List("hidden width", maxLayers, maxUnits)
+	a.classes = r.Count("classes", maxUnits)
+	if r.Err != nil {
+		return nil, r.Err
 	}
 	if a.classes < 2 {
 		return nil, fmt.Errorf("%d classes: want at least 2", a.classes)
@@ -148,12 +103,12 @@ func decode(data []byte) (*network, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(r.data) != 4*lay.params {
-		return nil, fmt.Errorf("the architecture has %d parameters (%d bytes) but %d bytes follow the header", lay.params, 4*lay.params, len(r.data))
+	if len(r.Data) != 4*lay.params {
+		return nil, fmt.Errorf("the architecture has %d parameters (%d bytes) but %d bytes follow the header", lay.params, 4*lay.params, len(r.Data))
 	}
 	n := &network{arch: a, lay: lay, params: make([]float32, lay.params)}
 	for i := range n.params {
-		v := math.Float32frombits(binary.LittleEndian.Uint32(r.data[4*i:]))
+		v := math.Float32frombits(binary.LittleEndian.Uint32(r.Data[4*i:]))
 		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
 			return nil, fmt.Errorf("parameter %d is %v", i, v)
 		}

@@ -43,8 +43,8 @@
 //
 // # Relation to ensemble/gorgonia
 //
-// Package ensemble/gorgonia trains the same kind of networks with Gorgonia's automatic
-// differentiation in float64. It is the reference this package's layers are tested
-// against and stays for its multilayer perceptron; for CNNs this package is the one to
-// use (BENCHMARKS.md gives the figures).
+// Package ensemble/gorgonia trains networks with Gorgonia's automatic differentiation
+// in float64. It stays for its multilayer perceptron; its NewCNN (3×3 kernels, padding
+// 1, no pretrained start) is kept as it is, and CNNs live here (BENCHMARKS.md compares
+// both with PyTorch on the reference MNIST model; bench/cnn measures it).
 package cnn

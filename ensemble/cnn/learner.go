@@ -2,6 +2,8 @@ package cnn
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -14,10 +16,14 @@ import (
 // Learner trains convolutional networks; it implements ensemble.BaseLearner. A Learner
 // is immutable and safe for concurrent use.
 type Learner struct {
-	cfg config
+	cfg         config
+	description string // Describe's configuration
 }
 
-var _ ensemble.BaseLearner = (*Learner)(nil)
+var (
+	_ ensemble.BaseLearner = (*Learner)(nil)
+	_ ensemble.Describer   = (*Learner)(nil)
+)
 
 // New returns a learner of convolutional networks for the h×w×c images of
 // WithImageShape: convolution blocks of WithFilters filters (default 16, 32), each a
@@ -32,7 +38,38 @@ func New(opts ...Option) (*Learner, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Learner{cfg: cfg}, nil
+	l := &Learner{cfg: cfg}
+	l.description = l.describe()
+	return l, nil
+}
+
+// Describe returns Kind and a canonical JSON encoding of every setting that affects
+// Fit (ensemble.Describer): image shape, kernel side, padding, filters, hidden widths,
+// epochs, batch size, learning rate, optimiser and, with WithInitialWeights, the
+// SHA-256 of the initial model's bytes. The number of threads is not a setting: the
+// fitted model does not depend on it.
+func (l *Learner) Describe() (kind, config string) { return Kind, l.description }
+
+func (l *Learner) describe() string {
+	a := &l.cfg.arch
+	d := struct {
+		Image        [3]int  `json:"image"`
+		Kernel       int     `json:"kernel"`
+		Padding      int     `json:"padding"`
+		Filters      []int   `json:"filters"`
+		Hidden       []int   `json:"hidden"`
+		Epochs       int     `json:"epochs"`
+		BatchSize    int     `json:"batchSize"`
+		LearningRate float64 `json:"learningRate"`
+		Optimizer    string  `json:"optimizer"`
+		Initial      string  `json:"initialWeights,omitempty"`
+	}{[3]int{a.h, a.w, a.c}, a.kernel, a.padding, a.filters, a.hidden, l.cfg.epochs, l.cfg.batchSize, l.cfg.rate, l.cfg.optimizer.String(), ""}
+	if m := l.cfg.initial; m != nil {
+		b, _ := m.MarshalBinary() // cannot fail
+		d.Initial = fmt.Sprintf("sha256:%x", sha256.Sum256(b))
+	}
+	js, _ := json.Marshal(d) // cannot fail: integers, a finite float and strings
+	return string(js)
 }
 
 // Fit trains a network on rows X with labels y in [0, classes) and returns it as a
@@ -50,10 +87,9 @@ func (l *Learner) Fit(ctx context.Context, X [][]float64, y []int, classes int, 
 // weights and the minibatch order of every epoch) comes from ChaCha8 generators keyed
 // by the seed, so the same arguments give a model with bit-identical bytes, whatever
 // the number of threads. The rows are rounded to float32. FitModel does not modify X
-// or y, returns ctx.Err() if ctx is cancelled, and returns an error if training
-// diverges (lower the learning rate). Bad inputs are errors wrapping
-// ensemble.ErrInvalidInput (an *ensemble.InputError naming the row and feature where
-// there is one).
+// or y and returns ctx.Err() if ctx is cancelled. Bad inputs, and training that
+// diverges (lower the learning rate), are errors wrapping ensemble.ErrInvalidInput (an
+// *ensemble.InputError naming the row and feature where there is one).
 func (l *Learner) FitModel(ctx context.Context, X [][]float64, y []int, classes int, seed uint64) (*Model, error) {
 	if ctx == nil {
 		return nil, errs.Invalid("cnn: Fit: nil context")
@@ -84,7 +120,7 @@ func (l *Learner) FitModel(ctx context.Context, X [][]float64, y []int, classes 
 	}
 	for i, v := range net.params {
 		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-			return nil, fmt.Errorf("cnn: Fit: training diverged (parameter %d is %v); lower the learning rate", i, v)
+			return nil, errs.Invalid("cnn: Fit: training diverged (parameter %d is %v); lower the learning rate", i, v)
 		}
 	}
 	return newModel(net), nil

@@ -2,7 +2,9 @@ package cnn
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
+	"fmt"
 	"math"
 	"runtime"
 	"sync"
@@ -296,6 +298,7 @@ func TestFitDiverges(t *testing.T) {
 	train, _ := digits(t)
 	l := newLearner(t, digitsOptions(WithOptimizer(SGD), WithLearningRate(1e30), WithEpochs(3))...)
 	_, err := l.Fit(context.Background(), train.X, train.Y, 10, 1)
+	assert.ErrorIs(t, err, ensemble.ErrInvalidInput)
 	assert.ErrorContains(t, err, "diverged")
 }
 
@@ -317,4 +320,23 @@ func TestOptimizers(t *testing.T) {
 	assert.Equal(t, "SGD", SGD.String())
 	assert.Equal(t, "Momentum", Momentum.String())
 	assert.Equal(t, "Optimizer(9)", Optimizer(9).String())
+}
+
+// TestDescribe: the description holds every setting and the initial weights' hash; the
+// threads do not change it, any setting does.
+func TestDescribe(t *testing.T) {
+	kind, config := newLearner(t, WithImageShape(28, 28, 1), WithThreads(2)).Describe()
+	assert.Equal(t, Kind, kind)
+	assert.Equal(t, `{"image":[28,28,1],"kernel":5,"padding":0,"filters":[16,32],"hidden":[512],"epochs":20,"batchSize":128,"learningRate":0.001,"optimizer":"Adam"}`, config)
+	_, single := newLearner(t, WithImageShape(28, 28, 1)).Describe()
+	assert.Equal(t, config, single, "threads")
+	for _, opt := range []Option{WithKernel(3), WithPadding(1), WithFilters(16), WithHidden(), WithEpochs(2), WithBatchSize(64), WithLearningRate(0.01), WithOptimizer(SGD), WithImageShape(28, 28, 3)} {
+		_, other := newLearner(t, WithImageShape(28, 28, 1), opt).Describe()
+		assert.NotEqual(t, config, other)
+	}
+	m := tinyModel(t)
+	_, tuned := newLearner(t, WithInitialWeights(m), WithEpochs(1)).Describe()
+	sum := sha256.Sum256(marshal(t, m))
+	assert.Contains(t, tuned, fmt.Sprintf(`"initialWeights":"sha256:%x"`, sum))
+	assert.Contains(t, tuned, `"image":[5,4,2],"kernel":3,"padding":1,"filters":[3],"hidden":[2]`)
 }

@@ -4,11 +4,12 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
+
+	"github.com/rabcert/rab/internal/errs"
 )
 
 // rngDomain separates the learner's random streams from any other use of the seed.
@@ -127,7 +128,7 @@ func (t *trainer) step(idx []int, threads int) error {
 		t.net.backward(sl, len(rows), sl.labels[:len(rows)], batch, t.grads[s], &t.t)
 	})
 	if overflow.Load() {
-		return fmt.Errorf("training diverged at step %d (an activation overflowed float32); lower the learning rate", t.steps+1)
+		return errs.Invalid("training diverged at step %d (an activation overflowed float32); lower the learning rate", t.steps+1)
 	}
 	t.steps++
 	t.pow1, t.pow2 = t.pow1*beta1, t.pow2*beta2

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+
+	"github.com/rabcert/rab/internal/errs"
+	"github.com/rabcert/rab/internal/wire"
 )
 
 // The serialised model, all integers little-endian:
@@ -67,91 +70,45 @@ func (a *arch) paramCount() int {
 	return total
 }
 
-// errTruncated reports bytes that end inside the header.
-var errTruncated = errors.New("truncated header")
-
-// reader reads the header fields, remembering the first error.
-type reader struct {
-	data []byte
-	err  error
-}
-
-func (r *reader) next(n int) []byte {
-	if r.err != nil {
-		return nil
-	}
-	if len(r.data) < n {
-		r.err = errTruncated
-		return nil
-	}
-	b := r.data[:n]
-	r.data = r.data[n:]
-	return b
-}
-
-// count reads a uint32 and checks it is at most limit.
-func (r *reader) count(what string, limit int) int {
-	b := r.next(4)
-	if b == nil {
-		return 0
-	}
-	v := binary.LittleEndian.Uint32(b)
-	if uint64(v) > uint64(limit) {
-		r.err = fmt.Errorf("%s is %d, more than the maximum %d", what, v, limit)
-		return 0
-	}
-	return int(v)
-}
-
-// list reads a uint32 count (at most maxLayers) followed by that many widths.
-func (r *reader) list(what string) []int {
-	n := r.count(what+" count", maxLayers)
-	out := make([]int, 0, n)
-	for i := 0; i < n && r.err == nil; i++ {
-		out = append(out, r.count(what, maxWidth))
-	}
-	return out
-}
-
 // decode parses bytes written by encode, rejecting anything malformed.
 func decode(data []byte) (*network, error) {
 	n, err := decodeNetwork(data)
 	if err != nil {
-		return nil, fmt.Errorf("gorgonia: decoding model (%d bytes): %w", len(data), err)
+		return nil, errs.Corrupt("gorgonia: decoding model (%d bytes): %w", len(data), err)
 	}
 	return n, nil
 }
 
 func decodeNetwork(data []byte) (*network, error) {
-	r := &reader{data: data}
-	if m := r.next(len(magic)); m == nil || string(m) != magic {
+	r := &wire.Reader{Data: data}
+	if m := r.Next(len(magic)); m == nil || string(m) != magic {
 		return nil, errors.New("not a gorgonia model: bad magic bytes")
 	}
-	v := r.next(2)
+	v := r.Next(2)
 	if v == nil {
-		return nil, errTruncated
+		return nil, wire.ErrTruncated
 	}
 	if got := binary.LittleEndian.Uint16(v); got != formatVersion {
 		return nil, fmt.Errorf("format version %d, this package reads version %d", got, formatVersion)
 	}
 	var a arch
-	t := r.next(1)
+	t := r.Next(1)
 	switch {
 	case t == nil:
-		return nil, errTruncated
+		return nil, wire.ErrTruncated
 	case t[0] == typeMLP:
-		a.inputs = r.count("input width", maxWidth)
+		a.inputs = r.Count("input width", maxWidth)
 	case t[0] == typeCNN:
 		a.cnn = true
-		a.h, a.w, a.c = r.count("image height", maxWidth), r.count("image width", maxWidth), r.count("image channels", maxWidth)
-		a.filters = r.list("filters")
+		a.h, a.w, a.c = r.Count("image height", maxWidth), r.Count("image width", maxWidth), r.Count("image channels", maxWidth)
+		a.filters = r.List("filters", maxLayers, maxWidth)
 	default:
 		return nil, fmt.Errorf("unknown architecture type %d", t[0])
 	}
-	a.hidden = r.list("hidden width")
-	a.classes = r.count("classes", maxWidth)
-	if r.err != nil {
-		return nil, r.err
+	a.hidden = r.List("hidden width", maxLayers, maxWidth)
+	a.classes = r.Count("classes", maxWidth)
+	if r.Err != nil {
+		return nil, r.Err
 	}
 	if a.cnn {
 		a.inputs = a.h * a.w * a.c
@@ -163,19 +120,19 @@ func decodeNetwork(data []byte) (*network, error) {
 		return nil, fmt.Errorf("input width %d and %d classes: need at least 1 input and 2 classes", a.inputs, a.classes)
 	}
 	want := a.paramCount()
-	if len(r.data) != 8*want {
-		return nil, fmt.Errorf("architecture has %d parameters (%d bytes) but %d bytes follow the header", want, 8*want, len(r.data))
+	if len(r.Data) != 8*want {
+		return nil, fmt.Errorf("architecture has %d parameters (%d bytes) but %d bytes follow the header", want, 8*want, len(r.Data))
 	}
 	n := &network{arch: a}
 	for _, s := range a.paramShapes() {
 		p := make([]float64, size(s))
 		for i := range p {
-			p[i] = math.Float64frombits(binary.LittleEndian.Uint64(r.data[8*i:]))
+			p[i] = math.Float64frombits(binary.LittleEndian.Uint64(r.Data[8*i:]))
 			if math.IsNaN(p[i]) || math.IsInf(p[i], 0) {
 				return nil, fmt.Errorf("parameter tensor %d value %d is %v", len(n.params), i, p[i])
 			}
 		}
-		r.data = r.data[8*len(p):]
+		r.Data = r.Data[8*len(p):]
 		n.params = append(n.params, p)
 	}
 	return n, nil

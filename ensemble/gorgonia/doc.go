@@ -18,6 +18,28 @@
 // it; importing this package registers the decoder with ensemble.RegisterDecoder under
 // [KindMLP] and [KindCNN], so ensemble.Load can read saved ensembles of these models.
 //
+// # Options and errors
+//
+// The training options ([Option]: epochs, batch size, learning rate, optimiser, hidden
+// widths) configure both constructors; [WithFilters] and [WithImageShape] are
+// [CNNOption]s, which NewMLP does not compile with. A nil option, an invalid value, bad
+// training data or training that diverges is an error wrapping
+// ensemble.ErrInvalidInput; bytes that Decode cannot read, ensemble.ErrCorrupt.
+//
+// # Convolutional networks: use ensemble/cnn
+//
+// NewCNN stays as it is (3×3 kernels with padding 1, no pretrained start). The CNNs of
+// the paper — its reference MNIST model (5×5 kernels without padding, 16 and 32
+// filters, a hidden layer of 512), other kernels and padding, and fine-tuning from a
+// pretrained network (cnn.WithInitialWeights) — are in package ensemble/cnn, which
+// trains them in float32 on the module's own matrix products. Gorgonia cannot reach the
+// speed the paper's setting needs (issue 12: at least half of PyTorch's on the
+// reference model): one epoch of that model on MNIST 1-vs-0 takes Gorgonia 20.0 s
+// against PyTorch's 2.92 s on this repository's 2-core machine, and its float64 gonum
+// Dgemm alone is 49% of that, 9.8 s — more than the whole 5.8 s budget even if every
+// other cost (per-step transposes 11%, allocation 8%, im2col 6%) were removed. Gorgonia
+// stays for the MLP, whose small dense products it handles well.
+//
 // CNN inputs are flat rows holding an h×w×c image row-major and channel-last (index
 // (i·w + j)·c + k), as in package attack; see [WithImageShape].
 package gorgonia

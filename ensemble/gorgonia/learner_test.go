@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/rabcert/rab/ensemble"
+	"github.com/rabcert/rab/internal/buildcheck"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -39,21 +41,19 @@ func marshal(t *testing.T, m *Model) []byte {
 func TestLearnsDigits(t *testing.T) {
 	d := loadDigits(t)
 	for _, tc := range []struct {
-		name string
-		kind string
-		opts []Option
+		name  string
+		kind  string
+		build func() (*Learner, error)
 	}{
-		{"MLP", KindMLP, nil},
-		{"CNN", KindCNN, []Option{WithImageShape(8, 8, 1), WithEpochs(10)}},
-		{"MLP SGD", KindMLP, []Option{WithOptimizer(SGD), WithLearningRate(0.1), WithEpochs(10)}},
-		{"MLP momentum", KindMLP, []Option{WithOptimizer(Momentum), WithLearningRate(0.01), WithEpochs(10)}},
+		{"MLP", KindMLP, func() (*Learner, error) { return NewMLP() }},
+		{"CNN", KindCNN, func() (*Learner, error) { return NewCNN(WithImageShape(8, 8, 1), WithEpochs(10)) }},
+		{"MLP SGD", KindMLP, func() (*Learner, error) { return NewMLP(WithOptimizer(SGD), WithLearningRate(0.1), WithEpochs(10)) }},
+		{"MLP momentum", KindMLP, func() (*Learner, error) {
+			return NewMLP(WithOptimizer(Momentum), WithLearningRate(0.01), WithEpochs(10))
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			newLearner := NewMLP
-			if tc.kind == KindCNN {
-				newLearner = NewCNN
-			}
-			l, err := newLearner(tc.opts...)
+			l, err := tc.build()
 			require.NoError(t, err)
 			m := fit(t, l, d, 1)
 			assert.Equal(t, tc.kind, m.Kind())
@@ -194,6 +194,7 @@ func TestFitDiverges(t *testing.T) {
 	require.NoError(t, err)
 	_, err = l.Fit(context.Background(), d.trainX, d.trainY, 10, 1)
 	require.Error(t, err)
+	assert.ErrorIs(t, err, ensemble.ErrInvalidInput)
 	assert.Contains(t, err.Error(), "diverged")
 }
 
@@ -232,46 +233,75 @@ func TestFitRejectsBadInput(t *testing.T) {
 	}
 }
 
+// TestConstructorsRejectBadOptions: invalid values and nil options are errors wrapping
+// ErrInvalidInput that name the constructor. (A nil option used to be skipped; the
+// module's option idiom, CONTRIBUTING.md, makes it an error.)
 func TestConstructorsRejectBadOptions(t *testing.T) {
 	shape := WithImageShape(8, 8, 1)
-	_, err := NewMLP(nil, WithEpochs(2))
-	assert.NoError(t, err, "a nil option is skipped")
-	_, err = NewCNN(shape, nil)
-	assert.NoError(t, err, "a nil option is skipped")
 	for _, tc := range []struct {
 		name string
-		cnn  bool
-		opts []Option
+		mlp  []MLPOption // NewMLP's options, if cnn is nil
+		cnn  []CNNOption
 		want string
 	}{
-		{"zero epochs", false, []Option{WithEpochs(0)}, "WithEpochs(0)"},
-		{"zero batch", false, []Option{WithBatchSize(0)}, "WithBatchSize(0)"},
-		{"zero rate", false, []Option{WithLearningRate(0)}, "WithLearningRate(0)"},
-		{"NaN rate", false, []Option{WithLearningRate(math.NaN())}, "WithLearningRate(NaN)"},
-		{"Inf rate", false, []Option{WithLearningRate(math.Inf(1))}, "WithLearningRate(+Inf)"},
-		{"optimizer", false, []Option{WithOptimizer(Optimizer(7))}, "unknown optimizer"},
-		{"hidden width", false, []Option{WithHidden(8, 0)}, "hidden layer 1 has width 0"},
-		{"MLP with filters", false, []Option{WithFilters(4)}, "use NewCNN"},
-		{"MLP with shape", false, []Option{shape}, "use NewCNN"},
-		{"CNN without shape", true, nil, "pass WithImageShape"},
-		{"CNN bad shape", true, []Option{WithImageShape(8, -1, 1)}, "image shape 8×-1×1"},
-		{"CNN too small", true, []Option{WithImageShape(3, 3, 1), WithFilters(4, 4)}, "too small for 2 convolution blocks"},
-		{"CNN no blocks", true, []Option{shape, WithFilters()}, "0 convolution blocks"},
-		{"CNN zero filters", true, []Option{shape, WithFilters(0)}, "block 0 has 0 filters"},
-		{"CNN too wide", true, []Option{shape, WithFilters(1 << 15)}, "more than 1048576"},
-		{"CNN epochs", true, []Option{shape, WithEpochs(-1)}, "WithEpochs(-1)"},
+		{"nil MLP option", []MLPOption{WithEpochs(2), nil}, nil, "gorgonia: NewMLP: option 1 is nil"},
+		{"nil CNN option", nil, []CNNOption{shape, nil}, "gorgonia: NewCNN: option 1 is nil"},
+		{"zero epochs", []MLPOption{WithEpochs(0)}, nil, "gorgonia: NewMLP: WithEpochs(0)"},
+		{"zero batch", []MLPOption{WithBatchSize(0)}, nil, "WithBatchSize(0)"},
+		{"zero rate", []MLPOption{WithLearningRate(0)}, nil, "WithLearningRate(0)"},
+		{"NaN rate", []MLPOption{WithLearningRate(math.NaN())}, nil, "WithLearningRate(NaN)"},
+		{"Inf rate", []MLPOption{WithLearningRate(math.Inf(1))}, nil, "WithLearningRate(+Inf)"},
+		{"optimizer", []MLPOption{WithOptimizer(Optimizer(7))}, nil, "unknown optimizer"},
+		{"hidden width", []MLPOption{WithHidden(8, 0)}, nil, "hidden layer 1 has width 0"},
+		{"CNN without shape", nil, []CNNOption{WithEpochs(2)}, "pass WithImageShape"},
+		{"CNN bad shape", nil, []CNNOption{WithImageShape(8, -1, 1)}, "image shape 8×-1×1"},
+		{"CNN too small", nil, []CNNOption{WithImageShape(3, 3, 1), WithFilters(4, 4)}, "too small for 2 convolution blocks"},
+		{"CNN no blocks", nil, []CNNOption{shape, WithFilters()}, "0 convolution blocks"},
+		{"CNN zero filters", nil, []CNNOption{shape, WithFilters(0)}, "block 0 has 0 filters"},
+		{"CNN too wide", nil, []CNNOption{shape, WithFilters(1 << 15)}, "more than 1048576"},
+		{"CNN epochs", nil, []CNNOption{shape, WithEpochs(-1)}, "gorgonia: NewCNN: WithEpochs(-1)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			newLearner := NewMLP
-			if tc.cnn {
-				newLearner = NewCNN
+			var l *Learner
+			var err error
+			if tc.cnn != nil {
+				l, err = NewCNN(tc.cnn...)
+			} else {
+				l, err = NewMLP(tc.mlp...)
 			}
-			l, err := newLearner(tc.opts...)
 			assert.Nil(t, l)
-			require.Error(t, err)
-			assert.Contains(t, err.Error(), tc.want)
+			assert.ErrorIs(t, err, ensemble.ErrInvalidInput)
+			assert.ErrorContains(t, err, tc.want)
 		})
 	}
+}
+
+// TestMisplacedOptionsDoNotCompile: WithFilters and WithImageShape are CNNOptions,
+// which NewMLP does not take (testdata/misplaced).
+func TestMisplacedOptionsDoNotCompile(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the go command")
+	}
+	buildcheck.Expect(t, "testdata/misplaced")
+}
+
+// TestDescribe: the description names the kind and every setting, and differs when a
+// setting does.
+func TestDescribe(t *testing.T) {
+	mlp, err := NewMLP(WithHidden(8), WithEpochs(3))
+	require.NoError(t, err)
+	kind, config := mlp.Describe()
+	assert.Equal(t, KindMLP, kind)
+	assert.Equal(t, `{"epochs":3,"batchSize":32,"learningRate":0.005,"optimizer":"Adam","hidden":[8]}`, config)
+	cnn, err := NewCNN(WithImageShape(8, 8, 1), WithFilters(4, 2))
+	require.NoError(t, err)
+	kind, config = cnn.Describe()
+	assert.Equal(t, KindCNN, kind)
+	assert.Equal(t, `{"epochs":20,"batchSize":32,"learningRate":0.005,"optimizer":"Adam","hidden":[],"filters":[4,2],"image":{"H":8,"W":8,"C":1}}`, config)
+	other, err := NewMLP(WithHidden(8), WithEpochs(3), WithOptimizer(SGD))
+	require.NoError(t, err)
+	_, otherConfig := other.Describe()
+	assert.NotEqual(t, otherConfig, config)
 }
 
 // TestOptionsAreCopied: changing the slice passed to WithHidden afterwards does not

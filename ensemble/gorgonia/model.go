@@ -51,7 +51,8 @@ func newModel(n *network) *Model {
 
 // Decode rebuilds a Model from the bytes its MarshalBinary returned. Malformed bytes
 // (wrong magic or version, an impossible architecture, a length that does not match
-// the architecture, non-finite weights) give an error.
+// the architecture, non-finite weights) give an error wrapping ensemble.ErrCorrupt.
+// Decode does not keep data.
 func Decode(data []byte) (*Model, error) {
 	n, err := decode(data)
 	if err != nil {
@@ -79,12 +80,16 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	return m.net.encode(), nil
 }
 
-// Predict writes into out[i] the class with the largest logit for row X[i] (the
-// lowest such class on a tie). Rows must have the model's input width and finite
-// values; for a CNN they are flat channel-last images (see WithImageShape).
+// Predict writes into out[i] the class with the largest logit for row X[i] (the lowest
+// such class on a tie). X must have at least one row; rows must have the model's input
+// width and finite values; for a CNN they are flat channel-last images (see
+// WithImageShape). Errors wrap ensemble.ErrInvalidInput.
 func (m *Model) Predict(X [][]float64, out []int) error {
+	if len(X) == 0 {
+		return errs.Invalid("gorgonia: Predict: no rows: X is empty; pass at least one input")
+	}
 	if len(out) != len(X) {
-		return fmt.Errorf("gorgonia: Predict: %d rows but len(out) = %d; want equal lengths", len(X), len(out))
+		return errs.Invalid("gorgonia: Predict: %d rows but len(out) = %d; want equal lengths", len(X), len(out))
 	}
 	bufp := m.scratch.Get().(*[]float64)
 	defer m.scratch.Put(bufp)
@@ -98,7 +103,7 @@ func (m *Model) Predict(X [][]float64, out []int) error {
 		best := 0
 		for k, v := range logits {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return fmt.Errorf("gorgonia: Predict: row %d: %w", i, errNonFinite)
+				return fmt.Errorf("gorgonia: Predict: %w", errs.At(i, -1, "%v", errNonFinite))
 			}
 			if v > logits[best] {
 				best = k

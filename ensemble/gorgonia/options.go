@@ -51,7 +51,7 @@ const (
 	maxLayers = 64
 )
 
-// config collects the options. Nil slices and a zero image shape mean "not given".
+// config collects the options.
 type config struct {
 	hidden       []int
 	filters      []int
@@ -60,10 +60,39 @@ type config struct {
 	batchSize    int
 	learningRate float64
 	optimizer    Optimizer
+	set          setBits
 }
 
-// Option configures NewMLP or NewCNN.
-type Option func(*config)
+// setBits records which options were given.
+type setBits uint8
+
+const (
+	setHidden setBits = 1 << iota
+	setFilters
+	setShape
+)
+
+// MLPOption configures NewMLP.
+type MLPOption interface{ applyMLP(*config) }
+
+// CNNOption configures NewCNN.
+type CNNOption interface{ applyCNN(*config) }
+
+// Option configures NewMLP and NewCNN alike.
+type Option interface {
+	MLPOption
+	CNNOption
+}
+
+// commonOption is an Option; cnnOption a CNNOption only.
+type (
+	commonOption func(*config)
+	cnnOption    func(*config)
+)
+
+func (f commonOption) applyMLP(c *config) { f(c) }
+func (f commonOption) applyCNN(c *config) { f(c) }
+func (f cnnOption) applyCNN(c *config)    { f(c) }
 
 // WithHidden sets the widths of the hidden fully connected ReLU layers, input side
 // first. WithHidden() with no widths gives no hidden layer: the MLP is then multinomial
@@ -71,78 +100,70 @@ type Option func(*config)
 // layer. Defaults: one layer of DefaultMLPHidden units for NewMLP, none for NewCNN.
 func WithHidden(widths ...int) Option {
 	widths = append([]int{}, widths...)
-	return func(c *config) { c.hidden = widths }
+	return commonOption(func(c *config) { c.hidden, c.set = widths, c.set|setHidden })
 }
 
 // WithFilters sets the filter counts of the CNN's convolution blocks, input side first;
 // each block is a 3×3 convolution (stride 1, zero padding 1, so height and width are
 // kept) with a bias per filter, a ReLU, and a 2×2 max-pool with stride 2 (height and
-// width halved, rounded down). NewCNN only; default one block of DefaultCNNFilters filters.
-func WithFilters(filters ...int) Option {
+// width halved, rounded down). Default one block of DefaultCNNFilters filters.
+func WithFilters(filters ...int) CNNOption {
 	filters = append([]int{}, filters...)
-	return func(c *config) { c.filters = filters }
+	return cnnOption(func(c *config) { c.filters, c.set = filters, c.set|setFilters })
 }
 
 // WithImageShape gives the CNN's input shape: height h, width w, channels c. Inputs
 // are flat rows of h·w·c values, row-major and channel-last: the value at row i,
-// column j, channel k is at index (i·w + j)·c + k, as in package attack. NewCNN only,
-// where it is required.
-func WithImageShape(h, w, c int) Option {
-	return func(cfg *config) { cfg.h, cfg.w, cfg.c = h, w, c }
+// column j, channel k is at index (i·w + j)·c + k, as in package attack. Required.
+func WithImageShape(h, w, c int) CNNOption {
+	return cnnOption(func(cfg *config) { cfg.h, cfg.w, cfg.c, cfg.set = h, w, c, cfg.set|setShape })
 }
 
 // WithEpochs sets the number of passes over the training set (default DefaultEpochs).
 func WithEpochs(n int) Option {
-	return func(c *config) { c.epochs = n }
+	return commonOption(func(c *config) { c.epochs = n })
 }
 
 // WithBatchSize sets the minibatch size (default DefaultBatchSize). Each epoch visits
 // the rows in a fresh seeded random order in ⌊n/b⌋ minibatches of b = min(size, n)
 // rows; the n mod b rows left over are skipped in that epoch only.
 func WithBatchSize(n int) Option {
-	return func(c *config) { c.batchSize = n }
+	return commonOption(func(c *config) { c.batchSize = n })
 }
 
 // WithLearningRate sets the step size η (default DefaultLearningRate).
 func WithLearningRate(eta float64) Option {
-	return func(c *config) { c.learningRate = eta }
+	return commonOption(func(c *config) { c.learningRate = eta })
 }
 
 // WithOptimizer sets the update rule (default Adam).
 func WithOptimizer(o Optimizer) Option {
-	return func(c *config) { c.optimizer = o }
+	return commonOption(func(c *config) { c.optimizer = o })
 }
 
-// newConfig applies the options (skipping nil ones) over the defaults shared by both
-// architectures.
-func newConfig(opts []Option) config {
-	c := config{
+// defaultConfig returns the defaults shared by both architectures.
+func defaultConfig() config {
+	return config{
 		epochs:       DefaultEpochs,
 		batchSize:    DefaultBatchSize,
 		learningRate: DefaultLearningRate,
 		optimizer:    Adam,
 	}
-	for _, opt := range opts {
-		if opt != nil {
-			opt(&c)
-		}
-	}
-	return c
 }
 
 // validateTraining checks the options common to both architectures.
 func (c *config) validateTraining() error {
 	if c.epochs < 1 {
-		return fmt.Errorf("gorgonia: WithEpochs(%d): need at least 1 epoch", c.epochs)
+		return fmt.Errorf("WithEpochs(%d): need at least 1 epoch", c.epochs)
 	}
 	if c.batchSize < 1 {
-		return fmt.Errorf("gorgonia: WithBatchSize(%d): need a batch size of at least 1", c.batchSize)
+		return fmt.Errorf("WithBatchSize(%d): need a batch size of at least 1", c.batchSize)
 	}
 	if !(c.learningRate > 0) || math.IsInf(c.learningRate, 1) {
-		return fmt.Errorf("gorgonia: WithLearningRate(%v): need a finite learning rate > 0", c.learningRate)
+		return fmt.Errorf("WithLearningRate(%v): need a finite learning rate > 0", c.learningRate)
 	}
 	if c.optimizer < Adam || c.optimizer > Momentum {
-		return fmt.Errorf("gorgonia: WithOptimizer(%v): unknown optimizer; use Adam, SGD or Momentum", c.optimizer)
+		return fmt.Errorf("WithOptimizer(%v): unknown optimizer; use Adam, SGD or Momentum", c.optimizer)
 	}
 	return nil
 }
