@@ -89,7 +89,6 @@ func newLearner(cfg config, a arch, name string) (*Learner, error) {
 // encoding of every setting that affects Fit (ensemble.Describer): epochs, batch size,
 // learning rate, optimiser, hidden widths and, for a CNN, filters and image shape.
 func (l *Learner) Describe() (kind, config string) {
-	type image struct{ H, W, C int }
 	d := struct {
 		Epochs       int     `json:"epochs"`
 		BatchSize    int     `json:"batchSize"`
@@ -97,11 +96,11 @@ func (l *Learner) Describe() (kind, config string) {
 		Optimizer    string  `json:"optimizer"`
 		Hidden       []int   `json:"hidden"`
 		Filters      []int   `json:"filters,omitempty"`
-		Image        *image  `json:"image,omitempty"`
+		Image        *[3]int `json:"image,omitempty"`
 	}{l.cfg.epochs, l.cfg.batchSize, l.cfg.learningRate, l.cfg.optimizer.String(), l.arch.hidden, nil, nil}
 	kind = KindMLP
 	if l.arch.cnn {
-		kind, d.Filters, d.Image = KindCNN, l.arch.filters, &image{l.arch.h, l.arch.w, l.arch.c}
+		kind, d.Filters, d.Image = KindCNN, l.arch.filters, &[3]int{l.arch.h, l.arch.w, l.arch.c}
 	}
 	js, _ := json.Marshal(d) // cannot fail: integers, a finite float and a string
 	return kind, string(js)

@@ -297,7 +297,7 @@ func TestDescribe(t *testing.T) {
 	require.NoError(t, err)
 	kind, config = cnn.Describe()
 	assert.Equal(t, KindCNN, kind)
-	assert.Equal(t, `{"epochs":20,"batchSize":32,"learningRate":0.005,"optimizer":"Adam","hidden":[],"filters":[4,2],"image":{"H":8,"W":8,"C":1}}`, config)
+	assert.Equal(t, `{"epochs":20,"batchSize":32,"learningRate":0.005,"optimizer":"Adam","hidden":[],"filters":[4,2],"image":[8,8,1]}`, config)
 	other, err := NewMLP(WithHidden(8), WithEpochs(3), WithOptimizer(SGD))
 	require.NoError(t, err)
 	_, otherConfig := other.Describe()
