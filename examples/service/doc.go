@@ -9,14 +9,15 @@
 //	               optional: "poisoned_rows": r (default 1), "norm": ‖δ‖
 //	GET  /healthz  status, the model's kind, classes and input dimension, the limits
 //
-// Each certificate in {"certificates": [...]} has the predicted "class", the bounds
-// "pa" and "pb", the certified "radius" (in the norm named by "norm", "L2" for Gaussian
-// smoothing) and "abstained". "pattern_radius" is the certified norm of one trigger
-// pattern added to r training rows (radius/√r for L2, Corollary 1 of the RAB paper);
-// with "norm" in the request, "certified" says whether a pattern of that norm on r rows
-// provably cannot change the prediction. JSON has no infinity: when the radius is
-// infinite (pa = 1, pb = 0) "radius" and "pattern_radius" are null and
-// "radius_infinite" is true.
+// Each certificate in {"certificates": [...]} is a rab.Certificate in rab's own JSON
+// form — the predicted "class", the bounds "pa" and "pb", the certified "radius" (in
+// the norm named by "norm", "L2" for Gaussian smoothing), "abstained" and, for K-NN
+// models, "quantisation" (how much of the prediction rests on distance quantisation;
+// see rab.Quantisation) — followed by what the service adds: "pattern_radius", the
+// certified norm of one trigger pattern added to r training rows (radius/√r for L2,
+// Corollary 1 of the RAB paper), and, with "norm" in the request, "certified": whether
+// a pattern of that norm on r rows provably cannot change the prediction. rab's
+// certificates have pa < 1, so every radius is a finite number.
 //
 // Errors are JSON too, {"error": "..."}: 400 for invalid requests — malformed JSON,
 // unknown fields, no or too many inputs, values beyond -max-abs, and whatever rab
@@ -38,7 +39,8 @@
 // answers (status 200, 400, 415 and 200; TestDocExample checks every number)
 //
 //	{"poisoned_rows":4,"certificates":[{"class":0,"pa":0.9174467914917791,"pb":0.08255320850822077,
-//	  "radius":0.694050294904513,"radius_infinite":false,"abstained":false,"norm":"L2",
+//	  "radius":0.694050294904513,"abstained":false,"norm":"L2",
+//	  "quantisation":{"ties":0.5814534084481839,"last_bucket":5.390367025558723e-11},
 //	  "pattern_radius":0.3470251474522565,"certified":true}]}
 //	{"error":"rab: CertifyBatch: inputs have 2 features, the training rows have 56"}
 //	{"error":"Content-Type \"application/x-www-form-urlencoded\": send the request as application/json (curl: -H 'Content-Type: application/json')"}

@@ -67,19 +67,16 @@ type certifyResponse struct {
 	Certificates []certificateJSON `json:"certificates"`
 }
 
-// certificateJSON is a rab.Certificate as JSON. JSON has no infinity: an infinite radius
-// (PA = 1, PB = 0) is sent as "radius": null with "radius_infinite": true, and then
-// "pattern_radius" is null too. Certified is present only when the request gave a norm.
+// certificateJSON is a rab.Certificate in rab's own JSON form ("class", "pa", "pb",
+// "radius", "abstained", "norm" and, for K-NN models, "quantisation"), followed by what
+// the service adds: "pattern_radius", the certified norm of one pattern on the
+// request's r poisoned rows (Certificate.PatternRadius), and "certified", present only
+// when the request gave a norm (Certificate.CertifiesPattern). Certificates made by rab
+// have PA < 1, so their radius is finite and needs no stand-in in JSON.
 type certificateJSON struct {
-	Class          int      `json:"class"`
-	PA             float64  `json:"pa"`
-	PB             float64  `json:"pb"`
-	Radius         *float64 `json:"radius"`
-	RadiusInfinite bool     `json:"radius_infinite"`
-	Abstained      bool     `json:"abstained"`
-	Norm           string   `json:"norm"`
-	PatternRadius  *float64 `json:"pattern_radius"`
-	Certified      *bool    `json:"certified,omitempty"`
+	rab.Certificate
+	PatternRadius float64 `json:"pattern_radius"` // shadows the method of rab.Certificate
+	Certified     *bool   `json:"certified,omitempty"`
 }
 
 // httpError is a failed request: the status code and the message sent as {"error": …}.
@@ -230,24 +227,12 @@ func (s *server) certifyError(reqCtx, ctx context.Context, err error) *httpError
 // toJSON converts a certificate; rows is the number of poisoned rows r for
 // PatternRadius, and norm, if not nil, the pattern norm to check.
 func toJSON(c rab.Certificate, rows int, norm *float64) certificateJSON {
-	out := certificateJSON{
-		Class: c.Class, PA: c.PA, PB: c.PB, Abstained: c.Abstained, Norm: c.Norm.String(),
-		Radius: finite(c.Radius), RadiusInfinite: math.IsInf(c.Radius, 1),
-		PatternRadius: finite(c.PatternRadius(rows)),
-	}
+	out := certificateJSON{Certificate: c, PatternRadius: c.PatternRadius(rows)}
 	if norm != nil {
 		ok := c.CertifiesPattern(*norm, rows)
 		out.Certified = &ok
 	}
 	return out
-}
-
-// finite returns &v, or nil (JSON null) for +Inf.
-func finite(v float64) *float64 {
-	if math.IsInf(v, 1) {
-		return nil
-	}
-	return &v
 }
 
 // healthResponse is the answer to GET /healthz.

@@ -115,13 +115,13 @@ func TestCertifyMatchesModel(t *testing.T) {
 		assert.Equal(t, want.Class, got.Class, "row %d", i)
 		assert.Equal(t, want.PA, got.PA, "row %d", i) // JSON round-trips float64 exactly
 		assert.Equal(t, want.PB, got.PB, "row %d", i)
-		require.NotNil(t, got.Radius, "row %d", i)
-		assert.Equal(t, want.Radius, *got.Radius, "row %d", i)
-		assert.False(t, got.RadiusInfinite)
+		assert.Equal(t, want.Radius, got.Radius, "row %d", i)
 		assert.False(t, got.Abstained)
-		assert.Equal(t, "L2", got.Norm)
-		require.NotNil(t, got.PatternRadius)
-		assert.InDelta(t, want.Radius/2, *got.PatternRadius, 1e-15, "row %d: R/√r with r = 4", i)
+		assert.Equal(t, rab.L2, got.Norm)
+		require.NotNil(t, got.Quantisation, "row %d: K-NN certificates carry their quantisation", i)
+		assert.Equal(t, *want.Quantisation, *got.Quantisation, "row %d", i)
+		assert.Equal(t, want, got.Certificate, "row %d: rab's certificate, field for field", i)
+		assert.InDelta(t, want.Radius/2, got.PatternRadius, 1e-15, "row %d: R/√r with r = 4", i)
 		require.NotNil(t, got.Certified)
 		assert.Equal(t, norm < want.Radius/2, *got.Certified, "row %d", i)
 		if *got.Certified {
@@ -140,8 +140,7 @@ func TestCertifyDefaultsOneRowNoNorm(t *testing.T) {
 	resp := decodeOK(t, rec)
 	assert.Equal(t, 1, resp.PoisonedRows)
 	for _, c := range resp.Certificates {
-		require.NotNil(t, c.PatternRadius)
-		assert.Equal(t, *c.Radius, *c.PatternRadius, "one poisoned row: pattern radius = radius")
+		assert.Equal(t, c.Radius, c.PatternRadius, "one poisoned row: pattern radius = radius")
 		assert.Nil(t, c.Certified)
 	}
 }
@@ -159,7 +158,7 @@ func TestCertifySingleInput(t *testing.T) {
 	assert.Equal(t, want.Class, got.Class)
 	assert.Equal(t, want.PA, got.PA)
 	assert.Equal(t, want.PB, got.PB)
-	assert.Equal(t, want.Radius, *got.Radius)
+	assert.Equal(t, want.Radius, got.Radius)
 	assert.True(t, *got.Certified, "norm 0 is certified by any radius > 0")
 }
 
@@ -293,25 +292,25 @@ func fakeReturning(c rab.Certificate, err error) fakeModel {
 	}}
 }
 
-func TestInfiniteRadius(t *testing.T) {
-	inf := rab.Certificate{Class: 2, PA: 1, PB: 0, Radius: math.Inf(1)}
-	rec := do(newHandler(fakeReturning(inf, nil), testLimits, discard), http.MethodPost, "/certify",
-		`{"input": [0.5, 1], "poisoned_rows": 9, "norm": 1e300}`)
-	assert.JSONEq(t, `{"poisoned_rows": 9, "certificates": [{"class": 2, "pa": 1, "pb": 0, "radius": null,
-		"radius_infinite": true, "abstained": false, "norm": "L2", "pattern_radius": null, "certified": true}]}`, rec.Body.String())
+// TestResponseForm pins the response of a certificate as the bytes the service sends:
+// rab.Certificate's own JSON form (its documented field order) followed by the
+// service's pattern_radius and certified.
+func TestResponseForm(t *testing.T) {
+	cert := rab.Certificate{Class: 2, PA: 0.96875, PB: 0.03125, Radius: 3.5, Norm: rab.L1}
+	rec := do(newHandler(fakeReturning(cert, nil), testLimits, discard), http.MethodPost, "/certify",
+		`{"input": [0.5, 1], "poisoned_rows": 4, "norm": 0.5}`)
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	assert.Equal(t, `{"poisoned_rows":4,"certificates":[{"class":2,"pa":0.96875,"pb":0.03125,"radius":3.5,`+
+		`"abstained":false,"norm":"L1","pattern_radius":0.875,"certified":true}]}`+"\n", rec.Body.String(), "L1: R/r with r = 4")
 	resp := decodeOK(t, rec)
-	got := resp.Certificates[0]
-	assert.Equal(t, certificateJSON{Class: 2, PA: 1, PB: 0, Radius: nil, RadiusInfinite: true, Norm: "L2",
-		PatternRadius: nil, Certified: &[]bool{true}[0]}, got)
+	assert.Equal(t, certificateJSON{Certificate: cert, PatternRadius: 0.875, Certified: &[]bool{true}[0]}, resp.Certificates[0])
 }
 
 func TestAbstained(t *testing.T) {
 	abstain := rab.Certificate{Class: 1, PA: 0.4, PB: 0.45, Abstained: true, Norm: rab.L1}
 	resp := decodeOK(t, do(newHandler(fakeReturning(abstain, nil), testLimits, discard), http.MethodPost, "/certify",
 		`{"input": [0.5, 1], "norm": 0}`))
-	zero := 0.0
-	assert.Equal(t, certificateJSON{Class: 1, PA: 0.4, PB: 0.45, Radius: &zero, Abstained: true, Norm: "L1",
-		PatternRadius: &zero, Certified: &[]bool{false}[0]}, resp.Certificates[0])
+	assert.Equal(t, certificateJSON{Certificate: abstain, PatternRadius: 0, Certified: &[]bool{false}[0]}, resp.Certificates[0])
 }
 
 func TestModelFailure(t *testing.T) {
@@ -330,9 +329,14 @@ func TestModelSaysInputInvalid(t *testing.T) {
 	requireError(t, do(h, http.MethodPost, "/certify", `{"input": [1, 2]}`), http.StatusInternalServerError, "certification failed")
 }
 
+// TestUnencodableCertificate: rab's certificates have PA < 1 and a finite radius
+// (rab's TestCertificatesHaveFiniteRadius), but should a model ever return one that
+// JSON cannot carry, the answer is still well-formed JSON: a 500 with a message.
 func TestUnencodableCertificate(t *testing.T) {
-	h := newHandler(fakeReturning(rab.Certificate{PA: math.NaN()}, nil), testLimits, discard)
-	requireError(t, do(h, http.MethodPost, "/certify", `{"input": [1, 2]}`), http.StatusInternalServerError, "encoding the response")
+	for _, c := range []rab.Certificate{{PA: math.NaN()}, {Class: 2, PA: 1, PB: 0, Radius: math.Inf(1)}} {
+		h := newHandler(fakeReturning(c, nil), testLimits, discard)
+		requireError(t, do(h, http.MethodPost, "/certify", `{"input": [1, 2]}`), http.StatusInternalServerError, "encoding the response: json: unsupported value")
+	}
 }
 
 // blockingModel's CertifyBatch signals started, then waits for ctx to end and reports

@@ -78,8 +78,8 @@ func TestLoadAndServe(t *testing.T) {
 		assert.Equal(t, want.Class, got.Class)
 		assert.Equal(t, want.PA, got.PA)
 		assert.Equal(t, want.PB, got.PB)
-		assert.Equal(t, want.Radius, *got.Radius)
-		assert.Equal(t, want.PatternRadius(2), *got.PatternRadius)
+		assert.Equal(t, want.Radius, got.Radius)
+		assert.Equal(t, want.PatternRadius(2), got.PatternRadius)
 	}
 	stop()
 	require.NoError(t, waitResult(t, result))
