@@ -31,7 +31,7 @@ func trainShardsConcurrently(t *testing.T, dir string, m int, flags []string, da
 	outputs := make([]bytes.Buffer, m)
 	for i := range cmds {
 		args := append([]string{"train", "-shard", fmt.Sprintf("%d/%d", i, m)}, flags...)
-		cmds[i] = rabCmd(dir, append(args, data)...)
+		cmds[i] = rabCmd(t, dir, append(args, data)...)
 		cmds[i].Stdout, cmds[i].Stderr = &outputs[i], &outputs[i]
 		require.NoError(t, cmds[i].Start())
 	}

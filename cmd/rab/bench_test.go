@@ -25,14 +25,14 @@ func BenchmarkTrainProcessesCLI(b *testing.B) {
 	for b.Loop() {
 		dir := b.TempDir()
 		start := time.Now()
-		cpu[0] += runProcesses(b, rabCmd(dir, append(append([]string{"train", "-o", "one.rab"}, flags...), data)...))
+		cpu[0] += runProcesses(b, rabCmd(b, dir, append(append([]string{"train", "-o", "one.rab"}, flags...), data)...))
 		wall[0] += time.Since(start)
 
 		start = time.Now()
 		cpu[1] += runProcesses(b,
-			rabCmd(dir, append(append([]string{"train", "-shard", "0/2"}, flags...), data)...),
-			rabCmd(dir, append(append([]string{"train", "-shard", "1/2"}, flags...), data)...))
-		cpu[1] += runProcesses(b, rabCmd(dir, "merge", "-o", "merged.rab", "shard-0-of-2.rab", "shard-1-of-2.rab"))
+			rabCmd(b, dir, append(append([]string{"train", "-shard", "0/2"}, flags...), data)...),
+			rabCmd(b, dir, append(append([]string{"train", "-shard", "1/2"}, flags...), data)...))
+		cpu[1] += runProcesses(b, rabCmd(b, dir, "merge", "-o", "merged.rab", "shard-0-of-2.rab", "shard-1-of-2.rab"))
 		wall[1] += time.Since(start)
 
 		one, err1 := fileSHA256(filepath.Join(dir, "one.rab"))

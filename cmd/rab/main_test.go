@@ -9,13 +9,20 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 )
 
-// rabBinary is the rab command, built once by TestMain.
-var rabBinary string
+// rabBinary is the rab command, built into a temporary directory that TestMain
+// removes, once, by the first test that runs it (not by fuzzing workers, which only
+// call functions).
+var (
+	rabBinary  string
+	buildOnce  sync.Once
+	buildError error
+)
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "rab-cmd-test-")
@@ -24,16 +31,24 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	rabBinary = filepath.Join(dir, "rab")
-	build := exec.Command(goTool(), "build", "-o", rabBinary, ".")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building rab:", err)
-		os.RemoveAll(dir)
-		os.Exit(1)
-	}
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// binary returns the path of the rab binary, building it on first use.
+func binary(t testing.TB) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		out, err := exec.Command(goTool(), "build", "-o", rabBinary, ".").CombinedOutput()
+		if err != nil {
+			buildError = fmt.Errorf("building rab: %v\n%s", err, out)
+		}
+	})
+	if buildError != nil {
+		t.Fatal(buildError)
+	}
+	return rabBinary
 }
 
 // goTool returns the go command of the toolchain running the test.
@@ -56,8 +71,8 @@ type result struct {
 }
 
 // rabCmd returns the command running the rab binary with args in dir.
-func rabCmd(dir string, args ...string) *exec.Cmd {
-	cmd := exec.Command(rabBinary, args...)
+func rabCmd(t testing.TB, dir string, args ...string) *exec.Cmd {
+	cmd := exec.Command(binary(t), args...)
 	cmd.Dir = dir
 	return cmd
 }
@@ -65,7 +80,7 @@ func rabCmd(dir string, args ...string) *exec.Cmd {
 // runRab runs the rab binary with args in dir.
 func runRab(t *testing.T, dir string, args ...string) result {
 	t.Helper()
-	cmd := rabCmd(dir, args...)
+	cmd := rabCmd(t, dir, args...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()

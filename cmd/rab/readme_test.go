@@ -32,7 +32,7 @@ func TestReadmeWalkthrough(t *testing.T) {
 	data := filepath.Join(dir, "cmd", "rab", "testdata")
 	require.NoError(t, os.MkdirAll(data, 0o755))
 	require.NoError(t, os.CopyFS(data, os.DirFS(exampleDir(t))))
-	path := filepath.Dir(rabBinary) + string(os.PathListSeparator) + os.Getenv("PATH")
+	path := filepath.Dir(binary(t)) + string(os.PathListSeparator) + os.Getenv("PATH")
 
 	steps := strings.Split(block, "$ ")
 	require.Empty(t, steps[0], "the block must start with a command")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"math"
 	"strings"
 	"testing"
 
@@ -88,4 +89,32 @@ func TestInputColumns(t *testing.T) {
 		require.NoError(t, err, "%+v", tc)
 		assert.Equal(t, tc.want, col, "%+v", tc)
 	}
+}
+
+// FuzzReadTable: any input is a table of finite numbers with labels in range, or an
+// error wrapping rab.ErrInvalidInput; never a panic.
+func FuzzReadTable(f *testing.F) {
+	for _, seed := range []string{
+		"a,b,label\n1,2,0\n3,4,1\n", "\uFEFFa,label\n1e3,1.0\n", "a,b\n1\n", "a,label\nNaN,0\n",
+		"a,label\n\"1\n2\",0\n", "a,label\n1,x\n", "", "label\n", "a,a,label\n1,2,3\n",
+	} {
+		f.Add(seed, "")
+		f.Add(seed, "a")
+	}
+	f.Fuzz(func(t *testing.T, data, label string) {
+		tab, err := readTable(strings.NewReader(data), "f.csv", labelColumn(label))
+		if err != nil {
+			require.ErrorIs(t, err, rab.ErrInvalidInput)
+			return
+		}
+		require.NotEmpty(t, tab.X)
+		require.Len(t, tab.y, len(tab.X))
+		for i, row := range tab.X {
+			require.Len(t, row, len(tab.header)-1)
+			for _, v := range row {
+				require.False(t, math.IsNaN(v) || math.IsInf(v, 0))
+			}
+			require.GreaterOrEqual(t, tab.y[i], 0)
+		}
+	})
 }
