@@ -57,25 +57,14 @@ const predictRows = 64
 // ensemble.ErrInvalidInput.
 func (m *Model) Predict(X [][]float64, out []int) error {
 	if len(X) == 0 {
-		return errs.Invalid("cnn: Predict: no rows: X is empty; pass at least one input")
+		return noRows("Predict")
 	}
 	if len(out) != len(X) {
 		return errs.Invalid("cnn: Predict: %d rows but len(out) = %d; want equal lengths", len(X), len(out))
 	}
-	s := m.getSlab()
-	defer m.putSlab(s)
-	d, classes := m.net.inputs(), m.net.classes
-	for lo := 0; lo < len(X); lo += s.rows {
-		hi := min(lo+s.rows, len(X))
-		for i := lo; i < hi; i++ {
-			if err := loadRow(s.in[(i-lo)*d:(i-lo+1)*d], X[i], i); err != nil {
-				return fmt.Errorf("cnn: Predict: %w", err)
-			}
-		}
-		logits, overflow := m.net.forward(s, hi-lo)
-		if overflow {
-			return errs.Invalid("cnn: Predict: rows %d to %d: an activation overflows float32; the inputs are too large in magnitude", lo, hi-1)
-		}
+	classes := m.net.classes
+	return m.run("Predict", X, func(s *slab, lo, hi int) {
+		logits := s.act[len(s.act)-1]
 		for i := lo; i < hi; i++ {
 			z := logits[(i-lo)*classes : (i-lo+1)*classes]
 			best := 0
@@ -86,6 +75,67 @@ func (m *Model) Predict(X [][]float64, out []int) error {
 			}
 			out[i] = best
 		}
+	})
+}
+
+// HiddenDim returns the width of the rows Hidden returns: the last hidden fully
+// connected layer's width (512 for the reference MNIST network), or the number of
+// pooled features if the network has no hidden fully connected layer.
+func (m *Model) HiddenDim() int { return m.net.lay.denses[len(m.net.lay.denses)-1].in }
+
+// Hidden returns, for every row of X, the network's last hidden layer: the input of its
+// output layer, HiddenDim values — the ReLU outputs of the last hidden fully connected
+// layer, or the flattened output of the last max-pool if there is none (WithHidden()).
+// These are the representations that the empirical backdoor defences of the RAB paper
+// read for networks (Section 7.1.3: "the activation of the last hidden layer"; package
+// defense). Rows are checked and rounded to float32 as by Predict, and errors are
+// Predict's.
+func (m *Model) Hidden(X [][]float64) ([][]float64, error) {
+	if len(X) == 0 {
+		return nil, noRows("Hidden")
+	}
+	width, last := m.HiddenDim(), len(m.net.lay.denses)-1
+	out := make([][]float64, len(X))
+	flat := make([]float64, len(X)*width)
+	err := m.run("Hidden", X, func(s *slab, lo, hi int) {
+		h := m.net.denseInput(s, last, hi-lo)
+		for i := lo; i < hi; i++ {
+			row := flat[i*width : (i+1)*width : (i+1)*width]
+			for j, v := range h[(i-lo)*width : (i-lo+1)*width] {
+				row[j] = float64(v)
+			}
+			out[i] = row
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// noRows is the error of Predict and Hidden on an empty batch.
+func noRows(call string) error {
+	return errs.Invalid("cnn: %s: no rows: X is empty; pass at least one input", call)
+}
+
+// run checks and loads the rows of X, a block of up to predictRows at a time, runs each
+// block through the network and hands the slab to each with the block's row range
+// [lo, hi). call names the method in errors.
+func (m *Model) run(call string, X [][]float64, each func(s *slab, lo, hi int)) error {
+	s := m.getSlab()
+	defer m.putSlab(s)
+	d := m.net.inputs()
+	for lo := 0; lo < len(X); lo += s.rows {
+		hi := min(lo+s.rows, len(X))
+		for i := lo; i < hi; i++ {
+			if err := loadRow(s.in[(i-lo)*d:(i-lo+1)*d], X[i], i); err != nil {
+				return fmt.Errorf("cnn: %s: %w", call, err)
+			}
+		}
+		if _, overflow := m.net.forward(s, hi-lo); overflow {
+			return errs.Invalid("cnn: %s: rows %d to %d: an activation overflows float32; the inputs are too large in magnitude", call, lo, hi-1)
+		}
+		each(s, lo, hi)
 	}
 	return nil
 }

@@ -238,3 +238,69 @@ func TestEnsembleRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, want, got)
 }
+
+// TestHidden: the last hidden layer by hand on a network small enough to compute, its
+// consistency with Predict on a random one, and its width without hidden layers.
+func TestHidden(t *testing.T) {
+	// 2×2 grey images, one 1×1 filter (weight 1, bias 0) → ReLU → 2×2 max-pool → one
+	// hidden unit (weight 2, bias −0.5) → ReLU: for the image (0.1, 0.7, 0.3, 0.2) the
+	// pool gives max = 0.7 and the hidden unit relu(2·0.7 − 0.5) = 0.9 (in float32);
+	// for (0.1, 0.2, 0.1, 0.2), relu(0.4 − 0.5) = 0.
+	n := randomNetwork(t, arch{h: 2, w: 2, c: 1, kernel: 1, filters: []int{1}, hidden: []int{1}, classes: 2}, 1)
+	g, d := n.lay.convs[0], n.lay.denses[0]
+	n.params[g.wOff], n.params[g.bOff] = 1, 0
+	n.params[d.wOff], n.params[d.bOff] = 2, -0.5
+	m := newModel(n)
+	assert.Equal(t, 1, m.HiddenDim())
+	h, err := m.Hidden([][]float64{{0.1, 0.7, 0.3, 0.2}, {0.1, 0.2, 0.1, 0.2}})
+	require.NoError(t, err)
+	assert.Equal(t, [][]float64{{float64(2*float32(0.7) - 0.5)}, {0}}, h)
+
+	// The logits recomputed in float64 from Hidden's rows and the output layer's weights
+	// pick Predict's class; each row's representation does not depend on its block.
+	m = tinyModel(t)
+	X := randomRows(rand.New(rand.NewPCG(3, 3)), 130, 40) // three blocks
+	h, err = m.Hidden(X)
+	require.NoError(t, err)
+	pred := make([]int, len(X))
+	require.NoError(t, m.Predict(X, pred))
+	out := m.net.lay.denses[len(m.net.lay.denses)-1]
+	for i, row := range h {
+		require.Len(t, row, m.HiddenDim())
+		best, bestZ := 0, math.Inf(-1)
+		for c := range out.out {
+			z := float64(m.net.params[out.bOff+c])
+			for j, v := range row {
+				assert.GreaterOrEqual(t, v, 0.0, "a ReLU output")
+				z += v * float64(m.net.params[out.wOff+j*out.out+c])
+			}
+			if z > bestZ {
+				best, bestZ = c, z
+			}
+		}
+		assert.Equal(t, pred[i], best, "row %d", i)
+		one, err := m.Hidden(X[i : i+1])
+		require.NoError(t, err)
+		assert.Equal(t, row, one[0], "row %d", i)
+	}
+
+	// Without hidden fully connected layers the representation is the last pool's output.
+	bare := newModel(randomNetwork(t, arch{h: 28, w: 28, c: 1, kernel: 5, filters: DefaultFilters(), classes: 10}, 2))
+	assert.Equal(t, 4*4*32, bare.HiddenDim())
+}
+
+func TestHiddenRejectsBadRows(t *testing.T) {
+	m := tinyModel(t)
+	for _, tc := range []struct {
+		X    [][]float64
+		want string
+	}{
+		{nil, "cnn: Hidden: no rows"},
+		{[][]float64{make([]float64, 39)}, "cnn: Hidden: row 0: width 39, but the model takes 40 inputs"},
+		{[][]float64{make([]float64, 40), {math.Inf(1)}}, "cnn: Hidden: row 1"},
+	} {
+		_, err := m.Hidden(tc.X)
+		assert.ErrorIs(t, err, ensemble.ErrInvalidInput)
+		assert.ErrorContains(t, err, tc.want)
+	}
+}
