@@ -3,9 +3,12 @@ package cnn
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"testing"
 
+	"github.com/rabcert/rab/ensemble"
 	"github.com/rabcert/rab/internal/dataset"
+	"github.com/rabcert/rab/smoothing"
 )
 
 // mnistBinary returns the first n MNIST training rows labelled 0 or 1.
@@ -102,4 +105,72 @@ func BenchmarkPredict(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N*len(X))/b.Elapsed().Seconds(), "votes/s")
+}
+
+// liveBytesPerModel decodes n copies of data, keeps them, and returns the growth of
+// the live heap per model.
+func liveBytesPerModel(tb testing.TB, data []byte, n int) float64 {
+	tb.Helper()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	models := make([]*Model, n)
+	for i := range models {
+		m, err := Decode(data)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		models[i] = m
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(models)
+	return float64(after.HeapAlloc-before.HeapAlloc) / float64(n)
+}
+
+// BenchmarkMemberBytes reports the live heap of one decoded member of the reference
+// MNIST network (2 classes: 276,930 float32 parameters, 1,107,720 bytes).
+func BenchmarkMemberBytes(b *testing.B) {
+	n, _, _ := referenceNet(b, 1)
+	data, err := newModel(n).MarshalBinary()
+	if err != nil {
+		b.Fatal(err)
+	}
+	per := 0.0
+	for b.Loop() {
+		per = liveBytesPerModel(b, data, 50)
+	}
+	b.ReportMetric(per, "bytes/member")
+	b.ReportMetric(float64(len(data)), "file-bytes/member")
+}
+
+// BenchmarkVotesBatch times ensemble.VotesBatch on 20 members of the reference network
+// (random weights: the cost does not depend on them) and 1,135 MNIST rows, the
+// reference eval loop's job in bench/cnn, on 2 vote workers; it reports votes/s.
+func BenchmarkVotesBatch(b *testing.B) {
+	X, _ := mnistBinary(b, 1135)
+	models := make([]ensemble.Model, 20)
+	for k := range models {
+		a := arch{h: 28, w: 28, c: 1, kernel: DefaultKernel, filters: DefaultFilters(), hidden: DefaultHidden(), classes: 2}
+		lay, err := a.layout()
+		if err != nil {
+			b.Fatal(err)
+		}
+		models[k] = newModel(&network{arch: a, lay: lay, params: initParams(&lay, newRNG(uint64(k), "init"))})
+	}
+	noise, err := smoothing.Gaussian(0.5)
+	if err != nil {
+		b.Fatal(err)
+	}
+	e, err := ensemble.FromModels(models, noise, 2)
+	if err != nil {
+		b.Fatal(err)
+	}
+	e = e.WithVoteWorkers(2)
+	cpuLoop(b, func() {
+		if _, err := e.VotesBatch(context.Background(), X); err != nil {
+			b.Fatal(err)
+		}
+	})
+	b.ReportMetric(float64(b.N*len(models)*len(X))/b.Elapsed().Seconds(), "votes/s")
 }

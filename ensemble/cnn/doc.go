@@ -13,12 +13,17 @@
 //
 // # How it computes
 //
-// Every convolution is one im2col matrix times the filter matrix, and every fully
-// connected layer one product, for a whole slab of up to 32 rows at a time; buffers
-// are allocated once per fit and reused; weights are packed transposed once per step
-// for the backward products; nothing is transposed per slab. A fit's threads
-// ([WithThreads]) work on the slabs of a minibatch in parallel, each slab's gradient in
-// its own buffer, summed in slab order. Predict runs blocks of 64 rows the same way.
+// Every convolution is one product of a patch matrix by the filter matrix, and every
+// fully connected layer one product, for a whole slab of up to 32 rows at a time, on
+// the module's float32 GEMM (AVX2/FMA assembly on amd64). Training keeps each
+// convolution's im2col matrix for the backward pass; prediction reads the patches in
+// place from the (zero-padded) image, blocks of 64 rows at a time. Buffers are
+// allocated once per fit (per architecture for prediction, shared by all the models
+// of an ensemble) and reused; activations are never transposed: only the weight
+// matrices are packed transposed, once per step, for the backward products. A fit's
+// threads ([WithThreads]) work on the slabs of a minibatch in parallel, each slab's
+// gradient in its own buffer, summed in slab order. A model holds its parameters as
+// float32: 1.1 MB for the reference MNIST network, 1.1 GB for 1,000 members.
 //
 // # Determinism
 //

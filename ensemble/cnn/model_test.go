@@ -304,3 +304,15 @@ func TestHiddenRejectsBadRows(t *testing.T) {
 		assert.ErrorContains(t, err, tc.want)
 	}
 }
+
+// TestMemberMemory: a member of the reference MNIST network holds its parameters as
+// float32 and little else, so 1,000 members fit in 1.5 GB: at most 1.5 MB each
+// (measured: 1.11 MB, the parameters' 1,107,720 bytes plus the layout).
+func TestMemberMemory(t *testing.T) {
+	n, _, _ := referenceNet(t, 1)
+	data := marshal(t, newModel(n))
+	assert.Equal(t, 1107720, 4*n.lay.params)
+	per := liveBytesPerModel(t, data, 50)
+	t.Logf("%.0f bytes per member", per)
+	assert.Less(t, per, 1.5e6)
+}
