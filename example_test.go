@@ -83,7 +83,7 @@ func ExampleLoad() {
 	fmt.Println(string(js))
 	// Output:
 	// knn N(0, 1²I) K 3 L 50 classes 2 d 2
-	// {"class":1,"pa":0.9381214081945503,"pb":0.061878591805449634,"radius":1.5391930099180453,"abstained":false,"norm":"L2","quantisation":{"ties":0.37551452126425516,"last_bucket":1.2752404979905978e-11}}
+	// {"class":1,"pa":0.9381214082066405,"pb":0.06187859179335941,"radius":1.5391930100171216,"abstained":false,"norm":"L2","quantisation":{"ties":0.37551452125216356,"last_bucket":6.608040130629688e-13}}
 }
 
 // Errors say what is wrong and can be told apart: the caller's input wraps

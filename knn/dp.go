@@ -1,9 +1,6 @@
 package knn
 
-import (
-	"math"
-	"slices"
-)
+import "slices"
 
 // The dynamic programme of Theorem 3 (Appendix B), one bucket at a time.
 //
@@ -63,25 +60,102 @@ func (ws *workspace) addBucket(e int) {
 			ws.vote()
 			ws.voteDist[c] = before
 			for w, v := range ws.winProb {
-				if v != 0 {
-					ws.add(w, float64(p*v))
-				}
+				ws.bucketSum[w] += float64(p * v)
 			}
 		}
 		mulFactor(prefix, atL[r])
 		copy(before, ws.ownBefore)
 		mulFactor(before, atL[r])
 	}
+	ws.addBucketSums()
 }
 
-// add accumulates v into class w with Neumaier's compensated summation.
-func (ws *workspace) add(w int, v float64) {
-	s := ws.total[w]
-	t := s + v
-	if math.Abs(s) >= math.Abs(v) {
-		ws.totalComp[w] += (s - t) + v
-	} else {
-		ws.totalComp[w] += (v - t) + s
+// addBucketTwoClasses is addBucket for C = 2 with the vote inlined (see
+// voteTwoClasses): it computes the same sums in the same order.
+func (ws *workspace) addBucketTwoClasses(e int) {
+	m, K := len(ws.relIndex), ws.s.k
+	atL, belowL := ws.cdf[e*m:(e+1)*m], ws.cdf[(e-1)*m:e*m]
+	later := slices.Grow(ws.laterSameClass[:0], m*K)[:m*K]
+	ws.laterSameClass = later
+	suffix := [2][]float64{resetPoly(ws.classSuffix[:K]), resetPoly(ws.classSuffix[K : 2*K])}
+	for r := m - 1; r >= 0; r-- {
+		if atL[r] == 0 {
+			continue
+		}
+		s := suffix[ws.relClass[r]]
+		copy(later[r*K:(r+1)*K], s)
+		mulFactor(s, belowL[r])
 	}
-	ws.total[w] = t
+	prefix := [2][]float64{resetPoly(ws.classPrefix[:K]), resetPoly(ws.classPrefix[K : 2*K])}
+	before := [2][]float64{ws.before[:K], ws.before[K : 2*K]}
+	copy(before[0], suffix[0])
+	copy(before[1], suffix[1])
+	gWin := [2]int{(K+1)/2 - 1, K / 2} // own class o wins from g ≥ gWin[o] own voters before
+	own := ws.ownBefore
+	var sum [2]float64
+	for r, a := range atL {
+		if a == 0 {
+			continue
+		}
+		o := ws.relClass[r]
+		convInto(own, prefix[o], later[r*K:(r+1)*K])
+		if p := a - belowL[r]; p > 0 {
+			other := before[1-o]
+			var wins, loses float64
+			for g, v := range own {
+				if t := float64(v * other[K-1-g]); g >= gWin[o] {
+					wins += t
+				} else {
+					loses += t
+				}
+			}
+			sum[o] += float64(p * wins)
+			sum[1-o] += float64(p * loses)
+		}
+		mulFactor(prefix[o], a)
+		copy(before[o], own)
+		mulFactor(before[o], a)
+	}
+	ws.bucketSum[0], ws.bucketSum[1] = sum[0], sum[1]
+	ws.addBucketSums()
+}
+
+// addBucketNearest is addBucket for K = 1, where the vote is the class of the nearest
+// point and the count distributions reduce to the probability that no point precedes:
+//
+//	P(first is r, B_r = l) = p_r^l · Π_{j<r} (1 − F_j(l)) · Π_{j>r} (1 − F_j(l−1)),
+//
+// a backward pass for the suffix products and a forward one for the prefix.
+func (ws *workspace) addBucketNearest(e int) {
+	m := len(ws.relIndex)
+	atL, belowL := ws.cdf[e*m:(e+1)*m], ws.cdf[(e-1)*m:e*m]
+	after := slices.Grow(ws.laterSameClass[:0], m)[:m] // Π_{j>r} (1 − F_j(l−1))
+	ws.laterSameClass = after
+	suffix := 1.0
+	for r := m - 1; r >= 0; r-- {
+		after[r] = suffix
+		suffix *= 1 - belowL[r]
+	}
+	prefix := 1.0
+	for r, a := range atL {
+		if a == 0 {
+			continue
+		}
+		if p := a - belowL[r]; p > 0 {
+			ws.bucketSum[ws.relClass[r]] += float64(float64(p*prefix) * after[r])
+		}
+		prefix *= 1 - a
+	}
+	ws.addBucketSums()
+}
+
+// addBucketSums adds one bucket's plain sums per class to the totals (Neumaier's
+// compensated summation across buckets) and clears them.
+func (ws *workspace) addBucketSums() {
+	for w, v := range ws.bucketSum {
+		if v != 0 {
+			ws.total[w].add(v)
+		}
+	}
+	clear(ws.bucketSum)
 }

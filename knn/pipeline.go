@@ -41,9 +41,15 @@ func (ws *workspace) evaluate(x []float64, diagnose bool) Evaluation {
 	lLo, lHi, windowErr := ws.window(gLo, gHi)
 	truncation += windowErr
 	clear(ws.total)
-	clear(ws.totalComp)
 	for l := lLo; l <= lHi; l++ {
-		ws.addBucket(l - gLo + 1)
+		switch {
+		case ws.s.k == 1:
+			ws.addBucketNearest(l - gLo + 1)
+		case ws.s.classes == 2:
+			ws.addBucketTwoClasses(l - gLo + 1)
+		default:
+			ws.addBucket(l - gLo + 1)
+		}
 	}
 	ev := Evaluation{Probs: make([]float64, ws.s.classes)}
 	ev.ErrBound = truncation + ws.normalise(ev.Probs)
@@ -53,7 +59,8 @@ func (ws *workspace) evaluate(x []float64, diagnose bool) Evaluation {
 	return ev
 }
 
-// distances computes λ_j = ‖x_j − x‖²/σ² and sorts the points by (λ, index).
+// distances computes λ_j = ‖x_j − x‖²/σ² and puts the min(n, probeSize+1) nearest
+// points by (λ, index) first in byDistance, in order (the probes need no more).
 func (ws *workspace) distances(x []float64) {
 	s := ws.s
 	sigma2 := s.sigma * s.sigma
@@ -61,15 +68,7 @@ func (ws *workspace) distances(x []float64) {
 		ws.lambda[j] = squaredDistance(s.x[j*s.d:(j+1)*s.d], x) / sigma2
 		ws.byDistance[j] = rankedPoint{ws.lambda[j], int32(j)}
 	}
-	slices.SortFunc(ws.byDistance, func(a, b rankedPoint) int {
-		switch {
-		case a.lambda < b.lambda:
-			return -1
-		case a.lambda > b.lambda:
-			return 1
-		}
-		return int(a.index - b.index)
-	})
+	nearestFirst(ws.byDistance, min(s.n, probeSize+1))
 }
 
 // locateBlock returns buckets gLo ≤ gHi such that, rigorously (from the probeSize
@@ -133,36 +132,34 @@ func (ws *workspace) probeLo(l, m int, target float64) bool {
 	return bound <= target
 }
 
-// selectRelevant stores the relevant points R = {j : F_j(gHi) > tol/(8n)}, a prefix
-// of the sorted order by monotonicity of F in λ, and returns the total-variation
-// bound for moving all others beyond gHi: (n − |R|)·F(gHi; λ_cut).
+// selectRelevant stores the relevant points R = {j : F_j(gHi) > tol/(8n)} (with
+// F_j's error bound; all points if gHi = L) and returns the total-variation bound for
+// moving all others beyond gHi: the sum of their F_j(gHi) and its rounding.
 func (ws *workspace) selectRelevant(gHi int) float64 {
 	n := ws.s.n
+	if gHi == len(ws.s.edges)+1 {
+		for j := range ws.inRelevant {
+			ws.inRelevant[j] = true
+		}
+		ws.collect()
+		return 0
+	}
 	deltaR := ws.s.tol / (8 * float64(n))
-	cut, bound := n, 0.0
-	if gHi < len(ws.s.edges)+1 {
-		cut = searchFirst(0, n, func(c int) bool {
-			if c == n {
-				return true
-			}
-			f, e := ws.fAt(ws.byDistance[c].lambda, gHi)
-			return f+e <= deltaR
-		})
-		if cut < n {
-			f, e := ws.fAt(ws.byDistance[cut].lambda, gHi)
-			bound = float64(float64(n-cut) * (f + e))
+	var bound float64
+	for j, lam := range ws.lambda {
+		f, e := ws.fAt(lam, gHi)
+		ws.inRelevant[j] = f+e > deltaR
+		if !ws.inRelevant[j] {
+			bound += f + e
 		}
 	}
-	ws.collect(cut)
-	return bound
+	ws.collect()
+	return float64(bound * (1 + float64(n)*eps))
 }
 
-// collect stores the cut nearest points in index order as the relevant set R.
-func (ws *workspace) collect(cut int) {
-	clear(ws.inRelevant)
-	for _, p := range ws.byDistance[:cut] {
-		ws.inRelevant[p.index] = true
-	}
+// collect stores the points marked in inRelevant, in index order, as the relevant
+// set R.
+func (ws *workspace) collect() {
 	ws.relIndex, ws.relClass, ws.relLambda = ws.relIndex[:0], ws.relClass[:0], ws.relLambda[:0]
 	for j, in := range ws.inRelevant {
 		if in {
@@ -178,6 +175,8 @@ func (ws *workspace) collect(cut int) {
 // once F_r(l) ≤ zero, it and all lower values are set to 0, which moves the bucket
 // mass below l up to l + 1, a change of F_r(l) in total variation (plus its error
 // bound). cdfErr[e] receives the sum of the error bounds of the kept values of row e.
+// It works edge by edge over the points still active, ordered by grid cell, so that
+// each edge's table is read in order.
 func (ws *workspace) fillMatrix(la, lb int, zero float64) (moved float64) {
 	m, E := len(ws.relIndex), lb-la+1
 	ws.cdf = slices.Grow(ws.cdf[:0], m*E)[:m*E]
@@ -185,35 +184,56 @@ func (ws *workspace) fillMatrix(la, lb int, zero float64) (moved float64) {
 	clear(ws.cdf)
 	clear(ws.cdfErr)
 	tb, L := ws.s.table, len(ws.s.edges)+1
-	kMax := 0
-	for l := max(la, 1); l <= min(lb, L-1); l++ {
-		kMax = max(kMax, tb.row(l-1).kZero)
-	}
-	for r, lam := range ws.relLambda {
-		ws.poisson.fill(lam/2, kMax)
-		next, nextErr := 1.0, 0.0
-		for e := E - 1; e >= 0; e-- {
-			l := la + e
-			if l <= 0 {
-				break
-			}
-			f, fe := 1.0, 0.0
-			if l < L {
-				f, fe = tb.eval(&ws.poisson, l-1)
-			}
-			if f > next { // a clamped value errs by at most the bound above it
-				f, fe = next, fe+nextErr
-			}
-			if f <= zero {
-				moved += f + fe
-				break
-			}
-			ws.cdf[e*m+r] = f
-			ws.cdfErr[e] += fe
-			next, nextErr = f, fe
+	ws.orderByCell()
+	active := ws.active
+	for e := E - 1; e >= 0 && len(active) > 0; e-- {
+		l := la + e
+		if l <= 0 {
+			break
 		}
+		row := ws.cdf[e*m : (e+1)*m]
+		if l >= L { // the last bucket's upper edge is +∞: F = 1 exactly
+			for _, r := range active {
+				row[r] = 1
+			}
+			continue
+		}
+		kept, rowErr, rowMoved := tb.located(l-1).evalRow(tb, l-1, ws.grid, active, ws.above, ws.aboveErr, row, zero)
+		ws.cdfErr[e], moved, active = rowErr, moved+rowMoved, kept
 	}
 	return moved
+}
+
+// orderByCell locates every relevant point on the interpolation grid and lists them,
+// in active, by cell (a counting sort; cells far beyond the others share the last
+// slot), with above = 1, aboveErr = 0: the values at the row above the top one.
+func (ws *workspace) orderByCell() {
+	tb, m := ws.s.table, len(ws.relIndex)
+	ws.grid = slices.Grow(ws.grid[:0], m)[:m]
+	ws.above = slices.Grow(ws.above[:0], m)[:m]
+	ws.aboveErr = slices.Grow(ws.aboveErr[:0], m)[:m]
+	lo := maxGridCell
+	for r, lam := range ws.relLambda {
+		ws.grid[r] = tb.locate(lam / 2)
+		lo = min(lo, ws.grid[r].cell)
+		ws.above[r], ws.aboveErr[r] = 1, 0
+	}
+	slots := 4*m + 1
+	ws.cellCount = slices.Grow(ws.cellCount[:0], slots+1)[:slots+1]
+	clear(ws.cellCount)
+	slot := func(r int) int { return min(ws.grid[r].cell-lo, slots-1) + 1 }
+	for r := range m {
+		ws.cellCount[slot(r)]++
+	}
+	for i := 1; i <= slots; i++ {
+		ws.cellCount[i] += ws.cellCount[i-1]
+	}
+	ws.active = slices.Grow(ws.active[:0], m)[:m]
+	for r := range m {
+		s := slot(r) - 1
+		ws.active[ws.cellCount[s]] = int32(r)
+		ws.cellCount[s]++
+	}
 }
 
 // window narrows the block to the buckets [lLo, lHi] that can hold the K-th point
@@ -264,13 +284,13 @@ func (ws *workspace) normalise(out []float64) float64 {
 	C, K := ws.s.classes, ws.s.k
 	var total float64
 	for c := range out {
-		out[c] = ws.total[c] + ws.totalComp[c]
+		out[c] = ws.total[c].value()
 		total += out[c]
 	}
 	// Rounding depth of one term: 4 per Bernoulli factor (prefix and suffix chains),
 	// K+1 per class in the vote products and the final sums (at most C·K tallies
-	// when they are enumerated).
-	depth := float64(4*len(ws.relIndex) + (C+2)*(K+1) + C*K + 2*K + 8)
+	// when they are enumerated), and one per point of its bucket's plain sum.
+	depth := float64(5*len(ws.relIndex) + (C+2)*(K+1) + C*K + 2*K + 8)
 	bound := float64(1.01*depth*eps*total) + 4*eps
 	bound += math.Abs(1-total) + float64(float64(2*C)*eps)
 	for c := range out {

@@ -1,5 +1,23 @@
 package knn
 
+import "math"
+
+// compensatedSum is Neumaier's compensated summation (Kahan's, improved for terms
+// larger than the sum): for n non-negative terms it errs by at most ε·S + 2nε²·S.
+type compensatedSum struct{ sum, comp float64 }
+
+func (s *compensatedSum) add(v float64) {
+	t := s.sum + v
+	if math.Abs(s.sum) >= math.Abs(v) {
+		s.comp += (s.sum - t) + v
+	} else {
+		s.comp += (v - t) + s.sum
+	}
+	s.sum = t
+}
+
+func (s *compensatedSum) value() float64 { return s.sum + s.comp }
+
 // resetPoly sets p to the constant polynomial 1 and returns it.
 func resetPoly(p []float64) []float64 {
 	clear(p)

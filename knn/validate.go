@@ -64,7 +64,7 @@ func build(X [][]float64, y []int, cfg config) (*Smoother, error) {
 		classes:  classes,
 		sigma:    cfg.sigma,
 		edges:    edges,
-		table:    newCDFTable(d, t),
+		table:    sharedCDFTable(d, t),
 		workers:  cfg.workers,
 		tol:      cfg.tol,
 		progress: cfg.progress,

@@ -4,15 +4,39 @@ package knn
 // the K-th (voteDist), the probability that each class wins the majority of those K−1
 // plus the K-th point's own label (ownClass), ties going to the smallest label.
 
-// vote sets winProb[w] = Σ_{|γ|=K−1} Π_c D_c[γ_c] · 1[majority(γ + e_ownClass) = w] for the
-// per-class count distributions D_c = voteDist[c] (coefficients 0..K−1), ties going to the
-// smallest label: by enumerating the tallies when they are few, else by counts.
+// vote sets winProb[w] = Σ_{|γ|=K−1} Π_c D_c[γ_c] · 1[majority(γ + e_ownClass) = w] for
+// the per-class count distributions D_c = voteDist[c] (coefficients 0..K−1), ties
+// going to the smallest label: directly for two classes, by enumerating the tallies
+// when they are few, else by counts.
 func (ws *workspace) vote() {
 	clear(ws.winProb)
-	if ws.enumerateTallies {
+	switch {
+	case ws.s.classes == 2:
+		ws.voteTwoClasses()
+	case ws.enumerateTallies:
 		ws.voteTallies(0, ws.s.k-1, 1, 0, 0)
-	} else {
+	default:
 		ws.voteByCount()
+	}
+}
+
+// voteTwoClasses is the vote for C = 2 in O(K): with g of the K−1 voters before the
+// K-th in its own class o and K−1−g in the other class q, o wins iff g+1 > K−1−g, or
+// g+1 = K−1−g and o = 0 (ties to the smallest label), i.e. iff g ≥ gWin.
+func (ws *workspace) voteTwoClasses() {
+	K, o := ws.s.k, ws.ownClass
+	own, other := ws.voteDist[o], ws.voteDist[1-o]
+	gWin := K / 2 // 2g + 2 > K
+	if o == 0 {
+		gWin = (K+1)/2 - 1 // 2g + 2 ≥ K
+	}
+	for g := range K {
+		v := float64(own[g] * other[K-1-g])
+		if g >= gWin {
+			ws.winProb[o] += v
+		} else {
+			ws.winProb[1-o] += v
+		}
 	}
 }
 

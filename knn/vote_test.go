@@ -8,9 +8,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestVoteMethodsAgree checks the two vote algorithms (tally enumeration and the
-// per-count prefix/suffix products) against each other and against the total
-// probability Σ_w V_w = [z^{K−1}] Π_c D_c, on random count distributions.
+// TestVoteMethodsAgree checks the vote algorithms (tally enumeration, the per-count
+// prefix/suffix products and, for two classes, the direct sum) against each other and
+// against the total probability Σ_w V_w = [z^{K−1}] Π_c D_c, on random count
+// distributions.
 func TestVoteMethodsAgree(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	for C := 1; C <= 6; C++ {
@@ -27,11 +28,18 @@ func TestVoteMethodsAgree(t *testing.T) {
 					}
 				}
 				ws.ownClass = rep % C
-				ws.enumerateTallies = true
-				ws.vote()
+				clear(ws.winProb)
+				ws.voteTallies(0, K-1, 1, 0, 0)
 				byTally := append([]float64(nil), ws.winProb...)
-				ws.enumerateTallies = false
-				ws.vote()
+				if C == 2 {
+					clear(ws.winProb)
+					ws.voteTwoClasses()
+					for w := range C {
+						require.InDelta(t, byTally[w], ws.winProb[w], 1e-12*(1+byTally[w]), "two classes K=%d w=%d", K, w)
+					}
+				}
+				clear(ws.winProb)
+				ws.voteByCount()
 				prod := resetPoly(make([]float64, K))
 				for c := range C {
 					next := make([]float64, K)
@@ -69,5 +77,33 @@ func TestVoteTieRule(t *testing.T) {
 		ws.voteDist[2] = []float64{0, 1, 0, 0}
 		ws.vote()
 		assert.Equal(t, []float64{0, 1, 0}, ws.winProb, "enumerate=%v", enumerate)
+	}
+}
+
+// TestTwoClassVoteTieRule pins the two-class vote's tie rule (K = 4, a 2–2 tally goes
+// to class 0 whichever class the K-th point has) and majorities.
+func TestTwoClassVoteTieRule(t *testing.T) {
+	ws := newWorkspace(&Smoother{k: 4, classes: 2})
+	for _, tc := range []struct {
+		own       int
+		ownBefore []float64 // own class count among the 3 before
+		want      []float64
+	}{
+		{1, []float64{0, 1, 0, 0}, []float64{1, 0}}, // 2–2: class 0
+		{0, []float64{0, 1, 0, 0}, []float64{1, 0}}, // 2–2: class 0
+		{1, []float64{0, 0, 1, 0}, []float64{0, 1}}, // class 1 has 3
+		{0, []float64{1, 0, 0, 0}, []float64{0, 1}}, // class 0 has 1
+	} {
+		ws.ownClass = tc.own
+		ws.voteDist[tc.own] = tc.ownBefore
+		other := make([]float64, 4)
+		for g, v := range tc.ownBefore {
+			if v != 0 {
+				other[3-g] = 1
+			}
+		}
+		ws.voteDist[1-tc.own] = other
+		ws.vote()
+		assert.Equal(t, tc.want, ws.winProb, "own %d, before %v", tc.own, tc.ownBefore)
 	}
 }

@@ -16,10 +16,7 @@ type workspace struct {
 
 	// Distances (pipeline.go: distances).
 	lambda     []float64     // n: λ_j = ‖x_j − x‖²/σ² for every training point j
-	byDistance []rankedPoint // n: the training points sorted by (λ, index)
-
-	// CDF evaluation scratch (ncx2.go).
-	poisson poissonWindow // Poisson(λ/2) masses of the point being evaluated
+	byDistance []rankedPoint // n: the points, the probeSize+1 nearest first, in order
 
 	// Count distributions of the window search (pipeline.go).
 	countPMF []float64 // K: P(N = k), k < K, of a count N of Bernoulli points
@@ -32,8 +29,13 @@ type workspace struct {
 	relLambda  []float64 // m: λ of relevant point r
 
 	// CDF matrix over the block of buckets (pipeline.go: fillMatrix).
-	cdf    []float64 // rows×m, row-major by edge: cdf[e*m + r] = F_r(la + e)
-	cdfErr []float64 // rows: Σ_r error bound of cdf[e*m + r]
+	cdf       []float64   // rows×m, row-major by edge: cdf[e*m + r] = F_r(la + e)
+	cdfErr    []float64   // rows: Σ_r error bound of cdf[e*m + r]
+	grid      []gridPoint // m: each relevant point's μ = λ/2 on the interpolation grid
+	above     []float64   // m: F_r at the row above the current one, and its bound
+	aboveErr  []float64   // m
+	active    []int32     // relevant points still above the zero threshold, by cell
+	cellCount []int32     // counting-sort slots of orderByCell
 
 	// Dynamic programme over one bucket l (dp.go: bucket). A count distribution is a
 	// truncated polynomial of K coefficients: coefficient g is P(count = g).
@@ -55,9 +57,10 @@ type workspace struct {
 	// Quantisation diagnostics (quantisation.go: tieMass).
 	tieState []float64 // K×(K+2): distribution of (points below l, points in l)
 
-	// Class probabilities, summed with Neumaier's compensation (dp.go: add).
-	total     []float64 // C
-	totalComp []float64 // C
+	// Class probabilities: plain sums within a bucket, then Neumaier's compensated
+	// summation across buckets (dp.go: addBucketSums).
+	bucketSum []float64        // C
+	total     []compensatedSum // C
 }
 
 func newWorkspace(s *Smoother) *workspace {
@@ -83,8 +86,8 @@ func newWorkspace(s *Smoother) *workspace {
 		upperClasses:     make([]float64, (C+1)*K),
 		winProb:          make([]float64, C),
 		tieState:         make([]float64, K*(K+2)),
-		total:            make([]float64, C),
-		totalComp:        make([]float64, C),
+		bucketSum:        make([]float64, C),
+		total:            make([]compensatedSum, C),
 	}
 }
 
@@ -97,6 +100,5 @@ func (ws *workspace) fAt(lambda float64, l int) (float64, float64) {
 		return 1, 0
 	}
 	tb := ws.s.table
-	ws.poisson.fill(lambda/2, tb.row(l-1).kZero)
-	return tb.eval(&ws.poisson, l-1)
+	return tb.at(l-1, tb.locate(lambda/2))
 }

@@ -38,10 +38,10 @@
 //
 // answers (status 200, 400, 415 and 200; TestDocExample checks every number)
 //
-//	{"poisoned_rows":4,"certificates":[{"class":0,"pa":0.9174467914917791,"pb":0.08255320850822077,
-//	  "radius":0.694050294904513,"abstained":false,"norm":"L2",
-//	  "quantisation":{"ties":0.5814534084481839,"last_bucket":5.390367025558723e-11},
-//	  "pattern_radius":0.3470251474522565,"certified":true}]}
+//	{"poisoned_rows":4,"certificates":[{"class":0,"pa":0.917446791523333,"pb":0.08255320847666694,
+//	  "radius":0.6940502950081504,"abstained":false,"norm":"L2",
+//	  "quantisation":{"ties":0.581453408415994,"last_bucket":2.171359964611931e-11},
+//	  "pattern_radius":0.3470251475040752,"certified":true}]}
 //	{"error":"rab: CertifyBatch: inputs have 2 features, the training rows have 56"}
 //	{"error":"Content-Type \"application/x-www-form-urlencoded\": send the request as application/json (curl: -H 'Content-Type: application/json')"}
 //	{"status":"ok","model":{"kind":"knn","classes":2,"dim":56},"limits":{"max_body_bytes":1048576,
