@@ -14,8 +14,9 @@
 // portable Go kernel computes the same fma exactly in float64 with rounding to odd
 // (Boldo and Melquiond, "Emulation of FMA and correctly rounded sums: proved algorithms
 // using rounding to odd", IEEE Trans. Computers 57(4), 2008), so both give
-// bit-identical C, and the tests check that they do. The portable kernel is slower by
-// an order of magnitude: it is the fallback, not the fast path.
+// bit-identical C, and the tests check that they do. The portable kernel is two to
+// three orders of magnitude slower (0.1–0.5 GFLOP/s against about 90 on the machine of
+// BENCHMARKS.md): it is the fallback, not the fast path.
 //
 // Matrices are row-major slices with a leading dimension (stride); either operand may
 // be read transposed, which costs nothing extra because the operands are packed into
