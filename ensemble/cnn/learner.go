@@ -47,7 +47,9 @@ func New(opts ...Option) (*Learner, error) {
 // Fit (ensemble.Describer): image shape, kernel side, padding, filters, hidden widths,
 // epochs, batch size, learning rate, optimiser and, with WithInitialWeights, the
 // SHA-256 of the initial model's bytes. The number of threads is not a setting: the
-// fitted model does not depend on it.
+// fitted model does not depend on it. No hidden layer is written "hidden":[], however
+// the learner was configured (WithHidden(), WithHidden(widths...) with an empty slice,
+// or initial weights without one), so that equal networks describe alike.
 func (l *Learner) Describe() (kind, config string) { return Kind, l.description }
 
 func (l *Learner) describe() string {
@@ -63,7 +65,7 @@ func (l *Learner) describe() string {
 		LearningRate float64 `json:"learningRate"`
 		Optimizer    string  `json:"optimizer"`
 		Initial      string  `json:"initialWeights,omitempty"`
-	}{[3]int{a.h, a.w, a.c}, a.kernel, a.padding, a.filters, a.hidden, l.cfg.epochs, l.cfg.batchSize, l.cfg.rate, l.cfg.optimizer.String(), ""}
+	}{[3]int{a.h, a.w, a.c}, a.kernel, a.padding, a.filters, append([]int{}, a.hidden...), l.cfg.epochs, l.cfg.batchSize, l.cfg.rate, l.cfg.optimizer.String(), ""}
 	if m := l.cfg.initial; m != nil {
 		b, _ := m.MarshalBinary() // cannot fail
 		d.Initial = fmt.Sprintf("sha256:%x", sha256.Sum256(b))

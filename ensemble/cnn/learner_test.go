@@ -340,3 +340,20 @@ func TestDescribe(t *testing.T) {
 	assert.Contains(t, tuned, fmt.Sprintf(`"initialWeights":"sha256:%x"`, sum))
 	assert.Contains(t, tuned, `"image":[5,4,2],"kernel":3,"padding":1,"filters":[3],"hidden":[2]`)
 }
+
+// TestDescribeNoHidden: a network without hidden layers describes itself one way,
+// whether WithHidden got no widths, an empty slice, or the initial weights have none
+// (they train the same members, so their shards must merge).
+func TestDescribeNoHidden(t *testing.T) {
+	_, none := newLearner(t, WithImageShape(28, 28, 1), WithHidden()).Describe()
+	assert.Contains(t, none, `"filters":[16,32],"hidden":[],"epochs"`)
+	_, empty := newLearner(t, WithImageShape(28, 28, 1), WithHidden([]int{}...)).Describe()
+	assert.Equal(t, none, empty)
+	flat := newModel(randomNetwork(t, arch{h: 5, w: 4, c: 2, kernel: 3, padding: 1, filters: []int{3}, classes: 3}, 2))
+	back, err := Decode(marshal(t, flat))
+	require.NoError(t, err)
+	for _, m := range []*Model{flat, back} {
+		_, tuned := newLearner(t, WithInitialWeights(m), WithEpochs(1)).Describe()
+		assert.Contains(t, tuned, `"filters":[3],"hidden":[],"epochs"`)
+	}
+}
