@@ -16,6 +16,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/rabcert/rab"
+	"github.com/rabcert/rab/ensemble"
+	"github.com/rabcert/rab/ensemble/cnn"
+	"github.com/rabcert/rab/ensemble/gorgonia"
+	"github.com/rabcert/rab/smoothing"
 )
 
 // exampleFlags are the README walk-through's training flags: 64 logistic members,
@@ -159,13 +163,15 @@ func writeSmallCSV(t *testing.T, path string) {
 	require.NoError(t, os.WriteFile(path, []byte(b.String()), 0o644))
 }
 
+// networkFlags are TestShardsOfNetworks' training flags: 24 small Gorgonia MLPs.
+var networkFlags = []string{"-models", "24", "-sigma", "0.5", "-seed", "3", "-learner", "mlp", "-epochs", "2", "-hidden", "4"}
+
 // TestShardsOfNetworks: shards of a Gorgonia MLP ensemble merge into the model file
-// trained in one process (the command describes the network learner for Merge), and a
-// shard of another learner or network is rejected.
+// trained in one process, and a shard of another learner or network is rejected.
 func TestShardsOfNetworks(t *testing.T) {
 	dir := t.TempDir()
 	writeSmallCSV(t, filepath.Join(dir, "small.csv"))
-	flags := []string{"-models", "24", "-sigma", "0.5", "-seed", "3", "-learner", "mlp", "-epochs", "2", "-hidden", "4"}
+	flags := networkFlags
 	mustRab(t, dir, append(append([]string{"train", "-o", "one.rab"}, flags...), "small.csv")...)
 	trainShardsConcurrently(t, dir, 2, flags, "small.csv")
 	mustRab(t, dir, "merge", "-o", "merged.rab", "shard-0-of-2.rab", "shard-1-of-2.rab")
@@ -194,9 +200,9 @@ func TestShardsOfNetworks(t *testing.T) {
 	}
 }
 
-// TestShardsOfCNN: the same for package ensemble/cnn's networks, on 4×4 images.
-func TestShardsOfCNN(t *testing.T) {
-	dir := t.TempDir()
+// writeImageCSV writes 40 rows of 4×4×1 images with two classes to path.
+func writeImageCSV(t *testing.T, path string) {
+	t.Helper()
 	var b strings.Builder
 	for j := range 16 {
 		fmt.Fprintf(&b, "p%d,", j)
@@ -208,9 +214,18 @@ func TestShardsOfCNN(t *testing.T) {
 		}
 		fmt.Fprintf(&b, "%d\n", i%2)
 	}
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "images.csv"), []byte(b.String()), 0o644))
-	flags := []string{"-models", "12", "-sigma", "0.5", "-seed", "4", "-learner", "cnn", "-image", "4x4x1",
-		"-kernel", "3", "-padding", "1", "-filters", "2", "-hidden=", "-epochs", "2", "-batch", "8"}
+	require.NoError(t, os.WriteFile(path, []byte(b.String()), 0o644))
+}
+
+// cnnFlags are TestShardsOfCNN's training flags: 12 small CNNs on 4×4 images.
+var cnnFlags = []string{"-models", "12", "-sigma", "0.5", "-seed", "4", "-learner", "cnn", "-image", "4x4x1",
+	"-kernel", "3", "-padding", "1", "-filters", "2", "-hidden=", "-epochs", "2", "-batch", "8"}
+
+// TestShardsOfCNN: the same for package ensemble/cnn's networks, on 4×4 images.
+func TestShardsOfCNN(t *testing.T) {
+	dir := t.TempDir()
+	writeImageCSV(t, filepath.Join(dir, "images.csv"))
+	flags := cnnFlags
 	mustRab(t, dir, append(append([]string{"train", "-o", "one.rab"}, flags...), "images.csv")...)
 	trainShardsConcurrently(t, dir, 3, flags, "images.csv")
 	mustRab(t, dir, "merge", "-o", "merged.rab", "shard-0-of-3.rab", "shard-1-of-3.rab", "shard-2-of-3.rab")
@@ -220,9 +235,62 @@ func TestShardsOfCNN(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, one, merged)
 	r := mustRab(t, dir, "inspect", "shard-0-of-3.rab")
-	require.Contains(t, r.stdout, `learner:   cnn {"image":[4,4,1],"kernel":3,"padding":1,"filters":[2],"epochs":2,"batchSize":8,"learningRate":0.001,"optimizer":"Adam","hidden":[]}`)
+	require.Contains(t, r.stdout, `learner:   cnn {"image":[4,4,1],"kernel":3,"padding":1,"filters":[2],"hidden":[],"epochs":2,"batchSize":8,"learningRate":0.001,"optimizer":"Adam"}`)
 	r = mustRab(t, dir, "certify", "-model", "merged.rab", "-format", "jsonl", "images.csv")
 	require.Equal(t, 40, strings.Count(r.stdout, "\n"))
+}
+
+// TestShardsOfLibraryAndCommand: for each network learner, a shard trained by the
+// library (ensemble.TrainShard with the learner built from the package's options, the
+// settings not named left to the package's defaults) and one trained by rab train
+// -shard with the same settings merge, with rab merge, into the model file rab train
+// writes in one process: the command records the learners' own descriptions.
+func TestShardsOfLibraryAndCommand(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		write   func(*testing.T, string)
+		flags   []string
+		models  int
+		seed    uint64
+		learner func() (ensemble.BaseLearner, error)
+	}{
+		{"mlp", writeSmallCSV, networkFlags, 24, 3, func() (ensemble.BaseLearner, error) {
+			return gorgonia.NewMLP(gorgonia.WithEpochs(2), gorgonia.WithHidden(4))
+		}},
+		{"cnn", writeImageCSV, cnnFlags, 12, 4, func() (ensemble.BaseLearner, error) {
+			return cnn.New(cnn.WithImageShape(4, 4, 1), cnn.WithKernel(3), cnn.WithPadding(1), cnn.WithFilters(2),
+				cnn.WithHidden(), cnn.WithEpochs(2), cnn.WithBatchSize(8))
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			data := filepath.Join(dir, "data.csv")
+			tc.write(t, data)
+			mustRab(t, dir, append(append([]string{"train", "-o", "one.rab"}, tc.flags...), "data.csv")...)
+			mustRab(t, dir, append(append([]string{"train", "-shard", "0/2"}, tc.flags...), "data.csv")...)
+
+			X, y := readCSV(t, data)
+			learner, err := tc.learner()
+			require.NoError(t, err)
+			noise, err := smoothing.Gaussian(0.5)
+			require.NoError(t, err)
+			lo, hi, err := ensemble.ShardRange(tc.models, 1, 2)
+			require.NoError(t, err)
+			sh, err := ensemble.TrainShard(context.Background(), X, y, learner, noise, lo, hi, ensemble.WithModels(tc.models), ensemble.WithSeed(tc.seed))
+			require.NoError(t, err)
+			f, err := os.Create(filepath.Join(dir, "library.rab"))
+			require.NoError(t, err)
+			require.NoError(t, sh.Save(f))
+			require.NoError(t, f.Close())
+
+			mustRab(t, dir, "merge", "-o", "merged.rab", "shard-0-of-2.rab", "library.rab")
+			one, err := fileSHA256(filepath.Join(dir, "one.rab"))
+			require.NoError(t, err)
+			merged, err := fileSHA256(filepath.Join(dir, "merged.rab"))
+			require.NoError(t, err)
+			require.Equal(t, one, merged, "the model merged from a library shard and a command shard differs from rab train's")
+		})
+	}
 }
 
 // TestCertifyMatchesLibrary: rab certify on the README's example prints, in both

@@ -75,7 +75,10 @@
 // Indexed Job or a Slurm job array (see deploy/kubernetes). Give every shard the
 // same data and flags; rab merge then checks that the shards belong together and
 // assembles the model file train would have written without -shard, bit for bit.
-// The level α is not a property of the members: it is given to rab merge.
+// The level α is not a property of the members: it is given to rab merge. A shard
+// records its learner as the learner's package describes it, so shards written by
+// a Go program with ensemble.TrainShard and the same data, learner settings, N,
+// seed and noise merge with these.
 //
 // A progress bar is drawn on standard error when it is a terminal.
 //

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"slices"
@@ -97,89 +96,62 @@ func (l *learnerFlags) build(set map[string]bool) (ensemble.BaseLearner, error) 
 	return l.buildCNN(set)
 }
 
+// netTraining holds the training settings of a network learner, every default
+// resolved.
+type netTraining struct {
+	epochs, batchSize int
+	rate              float64
+	hidden            []int
+}
+
 // training returns the training settings of a network learner: the flags given, else
 // the defaults.
 func (l *learnerFlags) training(set map[string]bool, epochs, batchSize int, rate float64, hidden []int) netTraining {
-	t := netTraining{Epochs: epochs, BatchSize: batchSize, LearningRate: rate, Optimizer: "Adam", Hidden: hidden}
+	t := netTraining{epochs: epochs, batchSize: batchSize, rate: rate, hidden: hidden}
 	if set["epochs"] {
-		t.Epochs = l.epochs
+		t.epochs = l.epochs
 	}
 	if set["batch"] {
-		t.BatchSize = l.batchSize
+		t.batchSize = l.batchSize
 	}
 	if set["lr"] {
-		t.LearningRate = l.rate
+		t.rate = l.rate
 	}
 	if set["hidden"] {
-		t.Hidden = l.hidden
+		t.hidden = l.hidden
 	}
 	return t
 }
 
-// buildMLP returns package ensemble/gorgonia's perceptron learner.
+// buildMLP returns package ensemble/gorgonia's perceptron learner. Its Describe,
+// which shards record, is the library's own: a shard trained with ensemble.TrainShard
+// and the same settings merges with the command's.
 func (l *learnerFlags) buildMLP(set map[string]bool) (ensemble.BaseLearner, error) {
 	t := l.training(set, gorgonia.DefaultEpochs, gorgonia.DefaultBatchSize, gorgonia.DefaultLearningRate, []int{gorgonia.DefaultMLPHidden})
-	net, err := gorgonia.NewMLP(gorgonia.WithEpochs(t.Epochs), gorgonia.WithBatchSize(t.BatchSize),
-		gorgonia.WithLearningRate(t.LearningRate), gorgonia.WithOptimizer(gorgonia.Adam), gorgonia.WithHidden(t.Hidden...))
+	net, err := gorgonia.NewMLP(gorgonia.WithEpochs(t.epochs), gorgonia.WithBatchSize(t.batchSize),
+		gorgonia.WithLearningRate(t.rate), gorgonia.WithOptimizer(gorgonia.Adam), gorgonia.WithHidden(t.hidden...))
 	if err != nil {
 		return nil, err
 	}
-	return describe(net, gorgonia.KindMLP, t)
+	return net, nil
 }
 
-// buildCNN returns package ensemble/cnn's convolutional learner.
+// buildCNN returns package ensemble/cnn's convolutional learner, described by the
+// library as buildMLP's is.
 func (l *learnerFlags) buildCNN(set map[string]bool) (ensemble.BaseLearner, error) {
-	c := cnnConfig{Image: l.image, Kernel: l.kernel, Padding: l.padding, Filters: cnn.DefaultFilters(),
-		netTraining: l.training(set, cnn.DefaultEpochs, cnn.DefaultBatchSize, cnn.DefaultLearningRate, cnn.DefaultHidden())}
+	t := l.training(set, cnn.DefaultEpochs, cnn.DefaultBatchSize, cnn.DefaultLearningRate, cnn.DefaultHidden())
+	filters := cnn.DefaultFilters()
 	if set["filters"] {
-		c.Filters = l.filters
+		filters = l.filters
 	}
-	net, err := cnn.New(cnn.WithImageShape(c.Image[0], c.Image[1], c.Image[2]), cnn.WithKernel(c.Kernel), cnn.WithPadding(c.Padding),
-		cnn.WithFilters(c.Filters...), cnn.WithHidden(c.Hidden...), cnn.WithEpochs(c.Epochs), cnn.WithBatchSize(c.BatchSize),
-		cnn.WithLearningRate(c.LearningRate), cnn.WithOptimizer(cnn.Adam))
+	net, err := cnn.New(cnn.WithImageShape(l.image[0], l.image[1], l.image[2]), cnn.WithKernel(l.kernel), cnn.WithPadding(l.padding),
+		cnn.WithFilters(filters...), cnn.WithHidden(t.hidden...), cnn.WithEpochs(t.epochs), cnn.WithBatchSize(t.batchSize),
+		cnn.WithLearningRate(t.rate), cnn.WithOptimizer(cnn.Adam))
 	if err != nil {
 		return nil, err
 	}
-	return describe(net, cnn.Kind, c)
+	return net, nil
 }
-
-// netTraining is the configuration of a network learner that its shards record, every
-// default resolved.
-type netTraining struct {
-	Epochs       int     `json:"epochs"`
-	BatchSize    int     `json:"batchSize"`
-	LearningRate float64 `json:"learningRate"`
-	Optimizer    string  `json:"optimizer"`
-	Hidden       []int   `json:"hidden"`
-}
-
-// cnnConfig is the configuration of a CNN learner that its shards record.
-type cnnConfig struct {
-	Image   imageShape `json:"image"`
-	Kernel  int        `json:"kernel"`
-	Padding int        `json:"padding"`
-	Filters []int      `json:"filters"`
-	netTraining
-}
-
-// describe wraps a network learner with the Describer of its configuration.
-func describe(net ensemble.BaseLearner, kind string, config any) (ensemble.BaseLearner, error) {
-	text, err := json.Marshal(config)
-	if err != nil {
-		return nil, err
-	}
-	return describedLearner{BaseLearner: net, kind: kind, config: string(text)}, nil
-}
-
-// describedLearner gives a learner that does not describe itself (packages
-// ensemble/gorgonia's and ensemble/cnn's) the ensemble.Describer that TrainShard needs,
-// from the settings that configured it.
-type describedLearner struct {
-	ensemble.BaseLearner
-	kind, config string
-}
-
-func (d describedLearner) Describe() (kind, config string) { return d.kind, d.config }
 
 // intList is a flag of comma-separated positive integers.
 type intList []int
@@ -231,6 +203,3 @@ func (s *imageShape) Set(v string) error {
 	}
 	return nil
 }
-
-// MarshalJSON writes the shape as [h, w, c].
-func (s imageShape) MarshalJSON() ([]byte, error) { return json.Marshal([3]int(s)) }
