@@ -3,13 +3,12 @@ package ensemble
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"io"
-	"math"
 	"slices"
 
+	"github.com/rabcert/rab/internal/datahash"
 	"github.com/rabcert/rab/internal/errs"
 	"github.com/rabcert/rab/smoothing"
 )
@@ -105,27 +104,9 @@ func TrainShard(ctx context.Context, X [][]float64, y []int, learner BaseLearner
 // domain string "rab/ensemble.DataSHA256/v1", then, all little-endian, the number of
 // rows as a uint64, each row as its length (uint64) followed by its values' IEEE 754
 // bits (uint64 each), the number of labels (uint64) and each label as an int64.
-func DataSHA256(X [][]float64, y []int) [sha256.Size]byte {
-	h := sha256.New()
-	h.Write([]byte("rab/ensemble.DataSHA256/v1"))
-	var buf []byte
-	buf = binary.LittleEndian.AppendUint64(buf, uint64(len(X)))
-	for _, row := range X {
-		buf = binary.LittleEndian.AppendUint64(buf, uint64(len(row)))
-		for _, v := range row {
-			buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(v))
-		}
-		h.Write(buf)
-		buf = buf[:0]
-	}
-	buf = binary.LittleEndian.AppendUint64(buf, uint64(len(y)))
-	for _, c := range y {
-		buf = binary.LittleEndian.AppendUint64(buf, uint64(int64(c)))
-	}
-	h.Write(buf)
-	var sum [sha256.Size]byte
-	return [sha256.Size]byte(h.Sum(sum[:0]))
-}
+// knn.Smoother.DataSHA256 and rab.Model.DataSHA256 report the same hash of the same
+// data.
+func DataSHA256(X [][]float64, y []int) [sha256.Size]byte { return datahash.Sum(X, y) }
 
 // state returns the shard's state, or empty for a zero Shard.
 func (sh *Shard) state() *shared {
