@@ -35,6 +35,8 @@ type shared struct {
 	noise   smoothing.Noise
 	classes int
 	seed    uint64
+	data    [sha256.Size]byte // DataSHA256 of the training data, if hasData
+	hasData bool              // false for FromModels: the training data is unknown
 
 	dimMu sync.Mutex
 	dim   int // input dimension d; 0 until known (see FromModels)
@@ -65,7 +67,8 @@ type shared struct {
 //
 // The models must not change after FromModels: their bytes fix u_k, and Save checks
 // them. The models must not be used elsewhere while the Ensemble votes unless they are
-// safe for concurrent use. Seed returns 0 for an Ensemble built by FromModels.
+// safe for concurrent use. Seed returns 0 for an Ensemble built by FromModels, and
+// DataSHA256 reports no hash.
 func FromModels(models []Model, noise smoothing.Noise, classes int) (*Ensemble, error) {
 	if len(models) == 0 {
 		return nil, errs.Invalid("ensemble: FromModels: no models: want at least 1")
@@ -227,6 +230,15 @@ func (e *Ensemble) Noise() smoothing.Noise { return e.state().noise }
 
 // Seed returns the seed Train was given (0 for FromModels).
 func (e *Ensemble) Seed() uint64 { return e.state().seed }
+
+// DataSHA256 returns the SHA-256 of the training data X, y (the function DataSHA256):
+// of the data Train was given, the one Merge's shards record, or the one Load read from
+// the file. ok is false for an Ensemble built by FromModels, whose training data is
+// unknown, and for a zero Ensemble.
+func (e *Ensemble) DataSHA256() (sum [sha256.Size]byte, ok bool) {
+	s := e.state()
+	return s.data, s.hasData
+}
 
 // Dim returns the input dimension d, or 0 if it is not known yet (see FromModels).
 func (e *Ensemble) Dim() int {

@@ -10,15 +10,17 @@ import (
 	"github.com/rabcert/rab/smoothing"
 )
 
-// Ensemble file format, version 2 (see container for the layout): magic "RABENSMB",
+// Ensemble file format, version 3 (see container for the layout): magic "RABENSMB",
 // then the manifest below, then the members' bytes, each its MarshalBinary output,
 // decoded by the Decoder registered for its kind. The test-time noise u_k is not
 // stored: it is redrawn from the bytes. The manifest records the noise in its own text
-// form (smoothing.Noise.MarshalText, e.g. "noise":"gaussian(sigma=0.5)"); version 1
-// recorded it as {"kind", "sigma" | "a", "b"} and is no longer read.
+// form (smoothing.Noise.MarshalText, e.g. "noise":"gaussian(sigma=0.5)") and the
+// training data's SHA-256 (DataSHA256) as "dataSHA256", left out when it is unknown
+// (FromModels). Version 2 had no dataSHA256 and version 1 recorded the noise as
+// {"kind", "sigma" | "a", "b"}; neither is read any more.
 const (
 	fileMagic   = "RABENSMB"
-	fileVersion = 2
+	fileVersion = 3
 	maxDim      = 1 << 24 // largest input dimension Load accepts
 )
 
@@ -29,14 +31,16 @@ type manifest struct {
 	Classes   int             `json:"classes"`
 	Models    int             `json:"models"`
 	Dim       int             `json:"dim"`
-	TestNoise *bool           `json:"testNoise"` // required: a missing field must not silently turn test noise off
+	TestNoise *bool           `json:"testNoise"`            // required: a missing field must not silently turn test noise off
+	Data      string          `json:"dataSHA256,omitempty"` // hex; empty: unknown (FromModels)
 	Members   []memberRecord  `json:"members"`
 }
 
 // Save writes e to w in one stream: a versioned manifest (format version, the noise in
 // its own text form, e.g. "gaussian(sigma=0.5)" (smoothing.Noise.MarshalText), seed,
-// classes C, N, input dimension, whether members vote with test-time noise, and each
-// member's kind, size and SHA-256) protected by its own SHA-256, followed by the
+// classes C, N, input dimension, whether members vote with test-time noise, the
+// training data's SHA-256 when it is known (DataSHA256), and each member's kind, size
+// and SHA-256) protected by its own SHA-256, followed by the
 // members' MarshalBinary bytes. The hashes detect corruption and truncation; they are
 // not a signature: whoever can write the file can change σ or the members, so keep
 // saved ensembles where only you can write them. Saving a WithoutTestNoise view saves
@@ -55,6 +59,9 @@ func (e *Ensemble) Save(w io.Writer) error {
 	man := manifest{
 		Noise: e.s.noise, Seed: e.s.seed, Classes: e.s.classes, Models: e.Len(), Dim: e.Dim(),
 		TestNoise: &e.testNoise,
+	}
+	if e.s.hasData {
+		man.Data = hex.EncodeToString(e.s.data[:])
 	}
 	var err error
 	if man.Members, err = records(e.s.members, 0); err != nil {
@@ -82,32 +89,51 @@ func Load(r io.Reader) (*Ensemble, error) {
 	if err := readManifest(r, fileMagic, fileVersion, "rab ensemble", &man); err != nil {
 		return nil, fmt.Errorf("ensemble: Load: %w", err)
 	}
-	if err := man.check(); err != nil {
+	data, err := man.check()
+	if err != nil {
 		return nil, errs.Corrupt("ensemble: Load: manifest: %w", err)
 	}
 	s, err := readShared(r, man.Noise, man.Members, 0, man.Classes, man.Seed, man.Dim)
 	if err != nil {
 		return nil, fmt.Errorf("ensemble: Load: %w", err)
 	}
+	s.data, s.hasData = data, man.Data != ""
 	return &Ensemble{s: s, testNoise: *man.TestNoise}, nil
 }
 
-// check validates the manifest's counts.
-func (man *manifest) check() error {
+// check validates the manifest's counts and hashes and returns the decoded
+// training-data hash (zero if the manifest has none).
+func (man *manifest) check() (data [sha256.Size]byte, err error) {
 	switch {
 	case man.Models < 1 || man.Models > MaxModels || man.Models != len(man.Members):
-		return errs.Corrupt("%d models with %d member records: want at least 1, one record each", man.Models, len(man.Members))
+		return data, errs.Corrupt("%d models with %d member records: want at least 1, one record each", man.Models, len(man.Members))
 	case man.Classes < 2:
-		return errs.Corrupt("%d classes: want at least 2", man.Classes)
+		return data, errs.Corrupt("%d classes: want at least 2", man.Classes)
 	case man.Dim < 0 || man.Dim > maxDim:
-		return errs.Corrupt("input dimension %d outside [0, %d]", man.Dim, maxDim)
+		return data, errs.Corrupt("input dimension %d outside [0, %d]", man.Dim, maxDim)
 	case man.TestNoise == nil:
-		return errs.Corrupt("no testNoise field: the file is corrupt or was not written by Ensemble.Save")
+		return data, errs.Corrupt("no testNoise field: the file is corrupt or was not written by Ensemble.Save")
 	}
 	if err := checkNoise(man.Noise); err != nil {
-		return err
+		return data, err
 	}
-	return checkRecords(man.Members, 0)
+	if man.Data != "" {
+		if data, err = decodeDataSHA256(man.Data); err != nil {
+			return data, err
+		}
+	}
+	return data, checkRecords(man.Members, 0)
+}
+
+// decodeDataSHA256 decodes a manifest's hexadecimal training-data SHA-256.
+func decodeDataSHA256(text string) (sum [sha256.Size]byte, err error) {
+	if len(text) != 2*sha256.Size {
+		return sum, errs.Corrupt("malformed training-data SHA-256 %q", text)
+	}
+	if _, err := hex.Decode(sum[:], []byte(text)); err != nil {
+		return sum, errs.Corrupt("malformed training-data SHA-256 %q", text)
+	}
+	return sum, nil
 }
 
 // checkNoise rejects a manifest without a noise. A noise that is present has been

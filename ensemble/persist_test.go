@@ -33,6 +33,13 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 	assert.Equal(t, e.Dim(), loaded.Dim())
 	assert.Equal(t, e.Noise(), loaded.Noise())
 	assert.True(t, loaded.TestNoise())
+	sum, ok := loaded.DataSHA256()
+	assert.True(t, ok)
+	trained, _ := e.DataSHA256()
+	assert.Equal(t, trained, sum, "the training data's hash survives Save and Load")
+	sum, ok = loaded.WithoutTestNoise().WithVoteWorkers(1).DataSHA256()
+	assert.True(t, ok)
+	assert.Equal(t, trained, sum, "views share it")
 
 	// The view without test noise and uniform noise survive the round trip too.
 	uniform, err := smoothing.Uniform(-0.5, 1.5)
@@ -44,6 +51,12 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, back.TestNoise())
 	assert.Equal(t, uniform, back.Noise())
+	for _, fromModels := range []*ensemble.Ensemble{u, back} {
+		sum, ok := fromModels.DataSHA256()
+		assert.False(t, ok, "FromModels: the training data is unknown")
+		assert.Zero(t, sum)
+	}
+	assert.NotContains(t, string(saved(t, plain)), "dataSHA256")
 	grid := [][]float64{{-2}, {-0.5}, {0}, {0.7}, {3}}
 	assert.Equal(t, votes(t, plain, grid), votes(t, back, grid))
 }
@@ -63,7 +76,7 @@ func TestManifestContents(t *testing.T) {
 	e, _ := trainBlobs(t)
 	data := saved(t, e)
 	assert.Equal(t, "RABENSMB", string(data[:8]))
-	assert.Equal(t, uint32(2), binary.LittleEndian.Uint32(data[8:]))
+	assert.Equal(t, uint32(3), binary.LittleEndian.Uint32(data[8:]))
 	n := binary.LittleEndian.Uint32(data[12:])
 	js := data[headerSize : headerSize+n]
 	digest := sha256.Sum256(js)
@@ -72,6 +85,7 @@ func TestManifestContents(t *testing.T) {
 		Noise                      string
 		Seed, Classes, Models, Dim int
 		TestNoise                  bool
+		DataSHA256                 string
 		Members                    []struct {
 			Kind, SHA256 string
 			Size         int
@@ -82,6 +96,9 @@ func TestManifestContents(t *testing.T) {
 	assert.Contains(t, string(js), `"noise":"gaussian(sigma=1)"`)
 	assert.Equal(t, []int{7, 3, 12, 4}, []int{man.Seed, man.Classes, man.Models, man.Dim})
 	assert.True(t, man.TestNoise)
+	X, y := blobs(20, 4, 3, 1) // trainBlobs's data
+	sumData := ensemble.DataSHA256(X, y)
+	assert.Equal(t, hex.EncodeToString(sumData[:]), man.DataSHA256)
 	require.Len(t, man.Members, 12)
 	offset := headerSize + int(n) + 32
 	for k, m := range man.Members {
@@ -120,10 +137,11 @@ func TestLoadRejectsDamagedFiles(t *testing.T) {
 		"empty":               {nil, "truncated"},
 		"wrong magic":         {flip(0), "not a rab ensemble"},
 		"other file":          {[]byte("PK\x03\x04 a zip file, not an ensemble"), "not a rab ensemble"},
-		"version 1":           {withHeader("RABENSMB", 1, uint32(manifestLen)), "file format version 1: this build reads version 2"},
-		"version 3":           {withHeader("RABENSMB", 3, uint32(manifestLen)), "file format version 3: this build reads version 2"},
-		"manifest length":     {withHeader("RABENSMB", 2, uint32(manifestLen-1)), "manifest SHA-256 mismatch"},
-		"huge manifest":       {withHeader("RABENSMB", 2, 1<<32-1), "truncated"},
+		"version 1":           {withHeader("RABENSMB", 1, uint32(manifestLen)), "file format version 1: this build reads version 3"},
+		"version 2":           {withHeader("RABENSMB", 2, uint32(manifestLen)), "file format version 2: this build reads version 3"},
+		"version 4":           {withHeader("RABENSMB", 4, uint32(manifestLen)), "file format version 4: this build reads version 3"},
+		"manifest length":     {withHeader("RABENSMB", 3, uint32(manifestLen-1)), "manifest SHA-256 mismatch"},
+		"huge manifest":       {withHeader("RABENSMB", 3, 1<<32-1), "truncated"},
 		"manifest byte":       {flip(headerSize + 5), "manifest SHA-256 mismatch"},
 		"manifest digest":     {flip(headerSize + manifestLen + 3), "manifest SHA-256 mismatch"},
 		"first member byte":   {flip(membersAt), "member 0: SHA-256 mismatch"},
@@ -152,7 +170,7 @@ func forge(t *testing.T, man map[string]any, body []byte) []byte {
 	t.Helper()
 	js, err := json.Marshal(man)
 	require.NoError(t, err)
-	b := append([]byte("RABENSMB"), binary.LittleEndian.AppendUint32(nil, 2)...)
+	b := append([]byte("RABENSMB"), binary.LittleEndian.AppendUint32(nil, 3)...)
 	b = binary.LittleEndian.AppendUint32(b, uint32(len(js)))
 	b = append(b, js...)
 	sum := sha256.Sum256(js)
@@ -174,25 +192,37 @@ func TestLoadRejectsInconsistentManifests(t *testing.T) {
 	e, err := ensemble.Load(bytesReader(forge(t, good(), model)))
 	require.NoError(t, err, "the forged baseline must load")
 	assert.Equal(t, 1, e.Len())
+	_, known := e.DataSHA256()
+	assert.False(t, known, "no dataSHA256 field: unknown")
+	withData := good()
+	withData["dataSHA256"] = hex.EncodeToString(sum[:])
+	e, err = ensemble.Load(bytesReader(forge(t, withData, model)))
+	require.NoError(t, err)
+	data, known := e.DataSHA256()
+	assert.True(t, known)
+	assert.Equal(t, sum, data)
 	cases := map[string]struct {
 		edit func(m map[string]any)
 		want string
 	}{
-		"unknown kind":  {func(m map[string]any) { m["members"] = []any{member("no-such-kind")} }, `no decoder registered for model kind "no-such-kind"`},
-		"models ≠ list": {func(m map[string]any) { m["models"] = 2 }, "2 models with 1 member records"},
-		"no models":     {func(m map[string]any) { m["models"] = 0; m["members"] = []any{} }, "want at least 1"},
-		"one class":     {func(m map[string]any) { m["classes"] = 1 }, "1 classes"},
-		"negative dim":  {func(m map[string]any) { m["dim"] = -1 }, "input dimension -1"},
-		"huge dim":      {func(m map[string]any) { m["dim"] = 1 << 40 }, "input dimension 1099511627776"},
-		"noise kind":    {func(m map[string]any) { m["noise"] = "laplace(b=1)" }, `unknown noise kind "laplace"`},
-		"bad sigma":     {func(m map[string]any) { m["noise"] = "gaussian(sigma=-1)" }, "σ = -1"},
-		"bad bounds":    {func(m map[string]any) { m["noise"] = "uniform(a=1,b=1)" }, "want a < b"},
-		"noise text":    {func(m map[string]any) { m["noise"] = "gaussian(sigma=one)" }, `"one": invalid syntax`},
-		"no noise":      {func(m map[string]any) { delete(m, "noise") }, "no noise field"},
-		"null noise":    {func(m map[string]any) { m["noise"] = nil }, "no noise field"},
-		"noise object":  {func(m map[string]any) { m["noise"] = map[string]any{"kind": "gaussian", "sigma": 0.5} }, "cannot unmarshal object"},
-		"unknown field": {func(m map[string]any) { m["extra"] = 1 }, "unknown field"},
-		"no testNoise":  {func(m map[string]any) { delete(m, "testNoise") }, "no testNoise field"},
+		"unknown kind":   {func(m map[string]any) { m["members"] = []any{member("no-such-kind")} }, `no decoder registered for model kind "no-such-kind"`},
+		"models ≠ list":  {func(m map[string]any) { m["models"] = 2 }, "2 models with 1 member records"},
+		"no models":      {func(m map[string]any) { m["models"] = 0; m["members"] = []any{} }, "want at least 1"},
+		"one class":      {func(m map[string]any) { m["classes"] = 1 }, "1 classes"},
+		"negative dim":   {func(m map[string]any) { m["dim"] = -1 }, "input dimension -1"},
+		"huge dim":       {func(m map[string]any) { m["dim"] = 1 << 40 }, "input dimension 1099511627776"},
+		"noise kind":     {func(m map[string]any) { m["noise"] = "laplace(b=1)" }, `unknown noise kind "laplace"`},
+		"bad sigma":      {func(m map[string]any) { m["noise"] = "gaussian(sigma=-1)" }, "σ = -1"},
+		"bad bounds":     {func(m map[string]any) { m["noise"] = "uniform(a=1,b=1)" }, "want a < b"},
+		"noise text":     {func(m map[string]any) { m["noise"] = "gaussian(sigma=one)" }, `"one": invalid syntax`},
+		"no noise":       {func(m map[string]any) { delete(m, "noise") }, "no noise field"},
+		"null noise":     {func(m map[string]any) { m["noise"] = nil }, "no noise field"},
+		"noise object":   {func(m map[string]any) { m["noise"] = map[string]any{"kind": "gaussian", "sigma": 0.5} }, "cannot unmarshal object"},
+		"unknown field":  {func(m map[string]any) { m["extra"] = 1 }, "unknown field"},
+		"no testNoise":   {func(m map[string]any) { delete(m, "testNoise") }, "no testNoise field"},
+		"data hash":      {func(m map[string]any) { m["dataSHA256"] = "abc" }, `malformed training-data SHA-256 "abc"`},
+		"hex data hash":  {func(m map[string]any) { m["dataSHA256"] = string(bytes.Repeat([]byte("z"), 64)) }, "malformed training-data SHA-256"},
+		"data hash type": {func(m map[string]any) { m["dataSHA256"] = 7 }, "manifest: json"},
 		"negative size": {func(m map[string]any) {
 			m["members"] = []any{map[string]any{"kind": thresholdKind, "size": -1, "sha256": hex.EncodeToString(sum[:])}}
 		}, "malformed record"},
@@ -264,7 +294,7 @@ func FuzzLoad(f *testing.F) {
 	lazy, err := ensemble.FromModels(thresholds(3), uniform, 2)
 	require.NoError(f, err)
 	f.Add(saved(f, lazy.WithoutTestNoise()))
-	f.Add([]byte("RABENSMB\x02\x00\x00\x00\x02\x00\x00\x00{}"))
+	f.Add([]byte("RABENSMB\x03\x00\x00\x00\x02\x00\x00\x00{}"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r := bytes.NewReader(data)
 		loaded, err := ensemble.Load(r)

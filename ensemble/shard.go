@@ -49,7 +49,6 @@ type Shard struct {
 	s            *shared // the members lo … hi−1, s.members[k−lo] being member k
 	n, lo, hi    int
 	kind, config string // the learner's Describe
-	data         [sha256.Size]byte
 }
 
 // ShardRange returns the members [lo, hi) of shard i (0 ≤ i < m) when the n members of
@@ -97,7 +96,7 @@ func TrainShard(ctx context.Context, X [][]float64, y []int, learner BaseLearner
 	if err != nil {
 		return nil, err
 	}
-	return &Shard{s: s, n: cfg.models, lo: lo, hi: hi, kind: kind, config: config, data: DataSHA256(X, y)}, nil
+	return &Shard{s: s, n: cfg.models, lo: lo, hi: hi, kind: kind, config: config}, nil
 }
 
 // DataSHA256 returns the SHA-256 that shards record of their training data: of the
@@ -138,7 +137,7 @@ func (sh *Shard) Dim() int { return sh.state().dim }
 func (sh *Shard) Learner() (kind, config string) { return sh.kind, sh.config }
 
 // DataSHA256 returns the SHA-256 of the training data (see the function DataSHA256).
-func (sh *Shard) DataSHA256() [sha256.Size]byte { return sh.data }
+func (sh *Shard) DataSHA256() [sha256.Size]byte { return sh.state().data }
 
 // MemberSHA256 returns the SHA-256 of member k's bytes, for lo ≤ k < hi; ok is false
 // for any other k.
@@ -157,7 +156,8 @@ func (sh *Shard) MemberSHA256(k int) (sum [sha256.Size]byte, ok bool) {
 // options (same members, same u_k, same Save output); it shares the shards' members
 // and votes on GOMAXPROCS workers (see WithVoteWorkers). Every error wraps
 // ErrInvalidInput and names the shards (by their position in the arguments) and what
-// is wrong.
+// is wrong. The Ensemble records the shards' training-data SHA-256 (see
+// Ensemble.DataSHA256), as Train's does.
 func Merge(shards ...*Shard) (*Ensemble, error) {
 	if len(shards) == 0 {
 		return nil, errs.Invalid("ensemble: Merge: no shards")
@@ -175,7 +175,8 @@ func Merge(shards ...*Shard) (*Ensemble, error) {
 		return nil, errs.Invalid("ensemble: Merge: %w", err)
 	}
 	first := shards[0].s
-	s := &shared{noise: first.noise, classes: first.classes, seed: first.seed, dim: first.dim, members: make([]*member, 0, shards[0].n)}
+	s := &shared{noise: first.noise, classes: first.classes, seed: first.seed, dim: first.dim, members: make([]*member, 0, shards[0].n),
+		data: first.data, hasData: true}
 	for _, i := range order {
 		s.members = append(s.members, shards[i].s.members...)
 	}
@@ -205,7 +206,7 @@ func agree(ref, sh *Shard) (got, want string, ok bool) {
 		{"input dimension %v", sh.s.dim, ref.s.dim},
 		{"learner kind %q", sh.kind, ref.kind},
 		{"learner configuration %q", sh.config, ref.config},
-		{"training-data SHA-256 %x", sh.data, ref.data},
+		{"training-data SHA-256 %x", sh.s.data, ref.s.data},
 	}
 	for _, f := range fields {
 		if f.got != f.ref {
@@ -241,8 +242,8 @@ func cover(shards []*Shard) ([]int, error) {
 }
 
 // Shard file format, version 2: magic "RABSHARD", then the shard manifest below, then
-// the members' bytes (see container). As in ensemble files, version 2 records the noise
-// in its text form ("noise":"gaussian(sigma=0.5)"); version 1 is no longer read.
+// the members' bytes (see container). Version 2 records the noise in its text form
+// ("noise":"gaussian(sigma=0.5)"), as ensemble files do; version 1 is no longer read.
 const (
 	shardMagic   = "RABSHARD"
 	shardVersion = 2
@@ -281,7 +282,7 @@ func (sh *Shard) Save(w io.Writer) error {
 	}
 	man := shardManifest{
 		Noise: sh.s.noise, Seed: sh.s.seed, Classes: sh.s.classes, Models: sh.n, Lo: sh.lo, Hi: sh.hi,
-		Dim: sh.s.dim, Learner: learnerSpec{Kind: sh.kind, Config: sh.config}, DataSHA256: hex.EncodeToString(sh.data[:]),
+		Dim: sh.s.dim, Learner: learnerSpec{Kind: sh.kind, Config: sh.config}, DataSHA256: hex.EncodeToString(sh.s.data[:]),
 	}
 	var err error
 	if man.Members, err = records(sh.s.members, sh.lo); err != nil {
@@ -313,7 +314,8 @@ func LoadShard(r io.Reader) (*Shard, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ensemble: LoadShard: %w", err)
 	}
-	return &Shard{s: s, n: man.Models, lo: man.Lo, hi: man.Hi, kind: man.Learner.Kind, config: man.Learner.Config, data: data}, nil
+	s.data, s.hasData = data, true
+	return &Shard{s: s, n: man.Models, lo: man.Lo, hi: man.Hi, kind: man.Learner.Kind, config: man.Learner.Config}, nil
 }
 
 // check validates the manifest and returns the decoded training-data hash.
@@ -333,11 +335,8 @@ func (man *shardManifest) check() (data [sha256.Size]byte, err error) {
 	if err := checkNoise(man.Noise); err != nil {
 		return data, err
 	}
-	if len(man.DataSHA256) != 2*sha256.Size {
-		return data, errs.Corrupt("malformed training-data SHA-256 %q", man.DataSHA256)
-	}
-	if _, err := hex.Decode(data[:], []byte(man.DataSHA256)); err != nil {
-		return data, errs.Corrupt("malformed training-data SHA-256 %q", man.DataSHA256)
+	if data, err = decodeDataSHA256(man.DataSHA256); err != nil {
+		return data, err
 	}
 	return data, checkRecords(man.Members, man.Lo)
 }

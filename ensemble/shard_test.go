@@ -87,6 +87,11 @@ func TestMergeIsTrain(t *testing.T) {
 	_, ok := merged.MemberSHA256(shardModels)
 	assert.False(t, ok)
 	assert.Equal(t, votes(t, whole, s.X), votes(t, merged, s.X))
+	for _, e := range []*ensemble.Ensemble{whole, merged} {
+		data, ok := e.DataSHA256()
+		assert.True(t, ok)
+		assert.Equal(t, ensemble.DataSHA256(s.X, s.y), data, "Train and Merge record the training data's hash")
+	}
 
 	inMemory, err := ensemble.Merge(s.shard(t, 0, 2), s.shard(t, 1, 2))
 	require.NoError(t, err)
@@ -337,10 +342,11 @@ func TestLoadShardRejectsForgedManifests(t *testing.T) {
 	}
 }
 
-// forgeShard is forge with the shard magic.
+// forgeShard is forge with the shard magic and format version.
 func forgeShard(t *testing.T, man map[string]any, body []byte) []byte {
 	b := forge(t, man, body)
 	copy(b, "RABSHARD")
+	binary.LittleEndian.PutUint32(b[8:], 2) // the shard format's version
 	return b
 }
 

@@ -72,7 +72,8 @@ func trainMembers(ctx context.Context, call string, X [][]float64, y []int, lear
 	if err != nil {
 		return nil, fmt.Errorf("ensemble: %s: %w", call, err)
 	}
-	s := &shared{noise: noise, classes: cfg.classes, seed: cfg.seed, dim: d, members: make([]*member, hi-lo)}
+	s := &shared{noise: noise, classes: cfg.classes, seed: cfg.seed, dim: d, members: make([]*member, hi-lo),
+		data: DataSHA256(X, y), hasData: true}
 	if err := s.validate(); err != nil {
 		return nil, errs.Invalid("ensemble: %s: %w", call, err)
 	}
