@@ -2,6 +2,7 @@ package rab
 
 import (
 	"context"
+	"crypto/sha256"
 	"io"
 
 	"github.com/rabcert/rab/smoothing"
@@ -16,6 +17,11 @@ type backend interface {
 	dim() int
 	// describe reports what the trained model fixes.
 	describe() description
+	// dataSHA256 is the training data's hash (Model.DataSHA256); ok false if unknown.
+	dataSHA256() (sum [sha256.Size]byte, ok bool)
+	// memberSHA256 is ensemble member k's hash (Model.MemberSHA256); ok false for the
+	// K-NN smoother and any k out of range.
+	memberSHA256(k int) (sum [sha256.Size]byte, ok bool)
 	// certify certifies X, which Model has checked: non-empty, finite, rectangular and
 	// of dimension dim() if that is known.
 	certify(ctx context.Context, X [][]float64) ([]Certificate, error)

@@ -2,6 +2,7 @@ package rab
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/binary"
 	"io"
 	"math"
@@ -113,6 +114,10 @@ func loadEnsemble(r io.Reader, cfg *config) (backend, error) {
 func (b *ensembleBackend) kind() Kind   { return KindEnsemble }
 func (b *ensembleBackend) classes() int { return b.e.Classes() }
 func (b *ensembleBackend) dim() int     { return b.e.Dim() }
+
+func (b *ensembleBackend) dataSHA256() ([sha256.Size]byte, bool) { return b.e.DataSHA256() }
+
+func (b *ensembleBackend) memberSHA256(k int) ([sha256.Size]byte, bool) { return b.e.MemberSHA256(k) }
 
 func (b *ensembleBackend) describe() description {
 	return description{noise: b.e.Noise(), alpha: b.alpha, models: b.e.Len(), seed: b.e.Seed()}

@@ -2,6 +2,7 @@ package rab
 
 import (
 	"context"
+	"crypto/sha256"
 	"io"
 	"math"
 
@@ -70,6 +71,10 @@ func newKNNBackend(s *knn.Smoother) (backend, error) {
 func (b *knnBackend) kind() Kind   { return KindKNN }
 func (b *knnBackend) classes() int { return b.s.Classes() }
 func (b *knnBackend) dim() int     { return b.s.Dim() }
+
+func (b *knnBackend) dataSHA256() ([sha256.Size]byte, bool) { return b.s.DataSHA256(), true }
+
+func (b *knnBackend) memberSHA256(int) (sum [sha256.Size]byte, ok bool) { return sum, false }
 
 func (b *knnBackend) describe() description {
 	return description{noise: b.noise, k: b.s.K(), levels: b.s.Levels(), edges: b.s.Edges()}

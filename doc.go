@@ -18,7 +18,9 @@
 // [FromEnsemble] wraps an ensemble built with package ensemble (e.g. of ONNX members).
 // The accessors ([Model.Kind], [Model.Noise], [Model.Alpha], [Model.K],
 // [Model.Levels], [Model.Edges], [Model.Models], [Model.Seed], [Model.Classes],
-// [Model.Dim]) report what a model was trained with, also after Load. Certificates
+// [Model.Dim]) report what a model was trained with, also after Load;
+// [Model.DataSHA256] and [Model.MemberSHA256] give the SHA-256 of its training data and
+// of each ensemble member, which tie a model file to what it was built from. Certificates
 // marshal to a stable JSON form (see [Certificate]); exact K-NN certificates also say
 // how much of the prediction rests on the quantisation of distances ([Quantisation]).
 //

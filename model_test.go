@@ -3,12 +3,15 @@ package rab
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"io"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/rabcert/rab/ensemble"
+	"github.com/rabcert/rab/ensemble/logistic"
 	"github.com/rabcert/rab/knn"
 	"github.com/rabcert/rab/smoothing"
 )
@@ -92,6 +95,100 @@ func TestAccessorsReportTrainingAndSurviveSaveLoad(t *testing.T) {
 				assert.Equal(t, 0.2, other.Alpha(), "WithAlpha overrides the saved α")
 			}
 		})
+	}
+}
+
+// hashes is what DataSHA256 and MemberSHA256 report of a model: the data hash (nil if
+// unknown) and every member's hash, up to and including the first k that reports none.
+type hashes struct {
+	Data    *[sha256.Size]byte
+	Members [][sha256.Size]byte
+}
+
+func hashesOf(m *Model) hashes {
+	var h hashes
+	if sum, ok := m.DataSHA256(); ok {
+		h.Data = &sum
+	}
+	for k := 0; ; k++ {
+		sum, ok := m.MemberSHA256(k)
+		if !ok {
+			return h
+		}
+		h.Members = append(h.Members, sum)
+	}
+}
+
+// TestModelHashes: the K-NN smoother reports ensemble.DataSHA256 of its training
+// data; an ensemble reports the same and its members' hashes, the same whether rab.Train
+// trained it or ensemble.Merge assembled it from shards; the values survive Save →
+// Load; an ensemble of FromModels has no data hash; an empty Model reports none.
+func TestModelHashes(t *testing.T) {
+	X, y := blobs(12, 16)
+	want := ensemble.DataSHA256(X, y)
+	kn, err := Train(context.Background(), X, y, WithKNN(3), WithSigma(0.5))
+	require.NoError(t, err)
+	trained, err := Train(context.Background(), X, y, WithSigma(0.5), WithModels(24), WithSeed(4))
+	require.NoError(t, err)
+
+	learner, err := logistic.New()
+	require.NoError(t, err)
+	noise, err := smoothing.Gaussian(0.5)
+	require.NoError(t, err)
+	var shards []*ensemble.Shard
+	for _, r := range [][2]int{{0, 10}, {10, 24}} {
+		sh, err := ensemble.TrainShard(context.Background(), X, y, learner, noise, r[0], r[1], ensemble.WithModels(24), ensemble.WithSeed(4))
+		require.NoError(t, err)
+		shards = append(shards, sh)
+	}
+	e, err := ensemble.Merge(shards...)
+	require.NoError(t, err)
+	merged, err := FromEnsemble(e)
+	require.NoError(t, err)
+
+	h := hashesOf(kn)
+	assert.Equal(t, hashes{Data: &want}, h, "K-NN: the data hash, no members")
+	h = hashesOf(trained)
+	assert.Equal(t, &want, h.Data, "an ensemble trained on the same data has the K-NN smoother's hash")
+	require.Len(t, h.Members, 24)
+	for k, sum := range h.Members {
+		b, err := e.Models()[k].MarshalBinary()
+		require.NoError(t, err)
+		assert.Equal(t, sha256.Sum256(b), sum, "member %d", k)
+	}
+	assert.Equal(t, h, hashesOf(merged), "Train and Merge")
+	file, err := io.ReadAll(saved(t, trained))
+	require.NoError(t, err)
+	mergedFile, err := io.ReadAll(saved(t, merged))
+	require.NoError(t, err)
+	assert.Equal(t, file, mergedFile, "Train and Merge write the same file")
+	_, ok := trained.MemberSHA256(-1)
+	assert.False(t, ok)
+	for _, m := range []*Model{kn, trained, merged} {
+		loaded, err := Load(saved(t, m))
+		require.NoError(t, err)
+		assert.Equal(t, hashesOf(m), hashesOf(loaded), "after Save → Load")
+	}
+
+	models := e.Models()[:20]
+	fromModels, err := ensemble.FromModels(models, noise, 2)
+	require.NoError(t, err)
+	elsewhere, err := FromEnsemble(fromModels)
+	require.NoError(t, err)
+	h = hashesOf(elsewhere)
+	assert.Nil(t, h.Data, "FromModels: the training data is unknown")
+	assert.Equal(t, hashesOf(trained).Members[:20], h.Members)
+	loaded, err := Load(saved(t, elsewhere))
+	require.NoError(t, err)
+	assert.Equal(t, h, hashesOf(loaded))
+
+	for _, m := range []*Model{nil, {}} {
+		sum, ok := m.DataSHA256()
+		assert.False(t, ok)
+		assert.Zero(t, sum)
+		sum, ok = m.MemberSHA256(0)
+		assert.False(t, ok)
+		assert.Zero(t, sum)
 	}
 }
 

@@ -2,6 +2,7 @@ package rab
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 
 	"github.com/rabcert/rab/ensemble"
@@ -175,6 +176,32 @@ func (m *Model) Models() int { return m.describe().models }
 // Seed returns the seed the ensemble was trained with (0 for the K-NN smoother and for
 // ensembles built by ensemble.FromModels).
 func (m *Model) Seed() uint64 { return m.describe().seed }
+
+// DataSHA256 returns the SHA-256 of the training data X, y in the layout of
+// ensemble.DataSHA256, which ties a model and its file to the data it was trained on.
+// For the K-NN smoother it is computed from the training rows the model stores
+// (knn.Smoother.DataSHA256, O(n·d) per call); for an ensemble it is the hash that
+// ensemble.Train or ensemble.Merge recorded and the model file keeps
+// (ensemble.Ensemble.DataSHA256). Both kinds trained on the same X and y report the
+// same hash. ok is false for an ensemble built by ensemble.FromModels, whose training
+// data is unknown, and for an empty Model.
+func (m *Model) DataSHA256() (sum [sha256.Size]byte, ok bool) {
+	if m == nil || m.b == nil {
+		return sum, false
+	}
+	return m.b.dataSHA256()
+}
+
+// MemberSHA256 returns the SHA-256 of ensemble member k's bytes (0 ≤ k < Models()):
+// the hash the model file records and from which the member's test-time noise u_k is
+// seeded (ensemble.Ensemble.MemberSHA256). ok is false for any other k, for the K-NN
+// smoother and for an empty Model.
+func (m *Model) MemberSHA256(k int) (sum [sha256.Size]byte, ok bool) {
+	if m == nil || m.b == nil {
+		return sum, false
+	}
+	return m.b.memberSHA256(k)
+}
 
 func (m *Model) describe() description {
 	if m == nil || m.b == nil {
