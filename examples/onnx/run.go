@@ -141,7 +141,7 @@ func unanimousRadius(e *ensemble.Ensemble, alpha float64) (float64, error) {
 // certified-accuracy table of the clean test rows.
 func writeClean(out io.Writer, certs []rab.Certificate, labels []int) error {
 	fmt.Fprintf(out, "smoothed accuracy %.3f (the members' majority vote, abstentions included)\n", accuracy(certs, labels))
-	fmt.Fprintf(out, "abstention rate   %.3f (PA ≤ PB: nothing certified)\n\n", abstentionRate(certs))
+	fmt.Fprintf(out, "abstention rate   %.3f (PA ≤ PB: nothing certified)\n\n", experiment.AbstainRate(certs))
 	fmt.Fprintln(out, "Certified accuracy, eq. (19): correct and R > radius, where radius bounds √(Σᵢ‖δᵢ‖²) over all poisoned training rows")
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "radius\tcertified accuracy\t")
@@ -197,15 +197,4 @@ func triggerSection(ctx context.Context, cfg config, out io.Writer, e *ensemble.
 // accuracy is the fraction of certificates whose class is the label.
 func accuracy(certs []rab.Certificate, labels []int) float64 {
 	return experiment.Accuracy(experiment.Classes(certs), labels)
-}
-
-// abstentionRate is the fraction of certificates that abstained.
-func abstentionRate(certs []rab.Certificate) float64 {
-	n := 0
-	for _, c := range certs {
-		if c.Abstained {
-			n++
-		}
-	}
-	return float64(n) / float64(len(certs))
 }

@@ -1,7 +1,7 @@
 // Package experiment is the harness of rab's backdoor examples (examples/spambase,
-// examples/digits): it builds the paper's scenarios — a clean training set and one
-// poisoned by each backdoor pattern (Section 7.1.5) — trains a vanilla classifier and a
-// RAB model on each, and measures what the paper's Tables 1 and 2 report:
+// examples/digits, examples/mnist): it builds the paper's scenarios — a clean training
+// set and one poisoned by each backdoor pattern (Section 7.1.5) — trains a vanilla
+// classifier and a RAB model on each, and measures what the paper's Tables 1 and 2 report:
 //
 //   - benign accuracy of both on the clean test rows, and the RAB model's certified
 //     accuracy on them at ‖δ‖ (eq. (19));
@@ -10,6 +10,15 @@
 //     if one training row were poisoned) and the certified accuracy against the attack
 //     actually run (R > √(Σᵢ‖δᵢ‖²) over its r poisoned rows, eq. (12); ≈ ‖δ‖·√r,
 //     eq. (13)).
+//
+// The fooled rows are those the vanilla classifier assigns to the attacker's target:
+// class Attack.Target, or (y+1) mod C for an all-to-all attack (Attack.AllToAll, the
+// paper's Appendix C.1); Result.FooledUntriggered counts those it assigns there without
+// the trigger too, its own errors rather than the backdoor's doing.
+//
+// With [Harness.Variants] every RAB model is also measured in other forms on the same
+// rows (an ensemble without its deterministic test-time noise: the paper's Table C.7),
+// and [Harness.WriteAbstain] writes the abstain rates (Table C.8).
 //
 // With [Harness.Defences] (the paper's [Baselines]: AC, Spectral Signatures, Sphere,
 // SCAn, from package defense) it also retrains the vanilla classifier on the rows each

@@ -35,6 +35,36 @@ type Harness struct {
 	Defences           []Defence
 	Represent          func(ctx context.Context, s Scenario) ([][]float64, error)
 	RepresentationName string
+
+	// Variants, if any, are other certifiers made from each RAB model, measured on the
+	// same rows beside it (Result.Variants): e.g. its ensemble voting without the
+	// deterministic test-time noise, the paper's Table C.7.
+	Variants []Variant
+}
+
+// Variant is another way of certifying with a RAB model.
+type Variant struct {
+	// Name names the variant in the tables, e.g. "without test-time noise".
+	Name string
+	// Of returns the variant of a model TrainRAB returned.
+	Of func(Certifier) (Certifier, error)
+}
+
+// Certified is what a certifier measures on the clean test rows and, for a poisoned
+// training set, on the fooled rows: the RAB model's, or a Variant's.
+type Certified struct {
+	// Name is the variant's (empty for the RAB model itself).
+	Name string
+	// CleanCerts are the certificates of the clean test rows, RABAcc their accuracy
+	// and CleanCertAtNorm their certified accuracy at the attack's ‖δ‖ (eq. (19)).
+	CleanCerts      []rab.Certificate
+	RABAcc          float64
+	CleanCertAtNorm float64
+	// FooledCerts are the certificates of the fooled rows (nil if none), RABRobust
+	// their accuracy, CertEq19 and CertAttack their certified accuracies at
+	// Result.SingleNorm (eq. (19)) and Result.TotalNorm (eq. (12)).
+	FooledCerts                     []rab.Certificate
+	RABRobust, CertEq19, CertAttack float64
 }
 
 // Result is what one scenario measures: a row of the table. Accuracies are fractions
@@ -50,9 +80,16 @@ type Result struct {
 
 	// The rest is zero for the clean training set.
 
-	// Triggered counts the triggered test rows (those not of the target class) and
-	// Fooled those of them that the vanilla classifier assigns to the target.
-	Triggered, Fooled int
+	// Triggered counts the triggered test rows (those not of the target class; every
+	// row for an all-to-all attack) and Fooled those of them that the vanilla
+	// classifier assigns to the attacker's target. FooledUntriggered counts the fooled
+	// rows that it assigns to the target without the trigger too: errors of the clean
+	// classifier, not the backdoor's doing.
+	Triggered, Fooled, FooledUntriggered int
+	// FooledLabels are the true labels of the fooled rows, and FooledCerts the RAB
+	// model's certificates of them.
+	FooledLabels []int
+	FooledCerts  []rab.Certificate
 	// VanillaRobust and RABRobust are the accuracies on the fooled rows (VanillaRobust
 	// is 0 by construction).
 	VanillaRobust, RABRobust float64
@@ -67,6 +104,8 @@ type Result struct {
 	// Defended holds what each of the harness's Defences did, in order (nil if the
 	// attack fooled no row).
 	Defended []DefenceResult
+	// Variants holds what each of the harness's Variants measured, in order.
+	Variants []Certified
 }
 
 // Attacked reports whether the result is of a poisoned training set.
@@ -87,57 +126,88 @@ func (h Harness) Run(ctx context.Context, out io.Writer, scenarios []Scenario, t
 }
 
 // Evaluate trains the vanilla classifier and the RAB model on the scenario's training
-// set and measures them on the clean test rows and, if the scenario is poisoned, on the
-// triggered ones.
+// set and measures them (and the model's variants) on the clean test rows and, if the
+// scenario is poisoned, on the triggered ones.
 func (h Harness) Evaluate(ctx context.Context, s Scenario, test dataset.Set) (Result, error) {
 	res := Result{Name: s.Name}
 	vanilla, err := h.TrainVanilla(ctx, s)
 	if err != nil {
 		return Result{}, err
 	}
-	pred, err := predict(vanilla, test.X)
+	cleanPred, err := predict(vanilla, test.X)
 	if err != nil {
 		return Result{}, err
 	}
-	res.VanillaAcc = Accuracy(pred, test.Y)
+	res.VanillaAcc = Accuracy(cleanPred, test.Y)
 
 	model, err := h.TrainRAB(ctx, s)
 	if err != nil {
 		return Result{}, err
 	}
-	if res.CleanCerts, err = certify(ctx, model, test.X); err != nil {
-		return Result{}, err
+	certifiers := []Certifier{model}
+	measured := []Certified{{}}
+	for _, v := range h.Variants {
+		c, err := v.Of(model)
+		if err != nil {
+			return Result{}, fmt.Errorf("%s: %w", v.Name, err)
+		}
+		certifiers = append(certifiers, c)
+		measured = append(measured, Certified{Name: v.Name})
 	}
-	res.RABAcc = Accuracy(Classes(res.CleanCerts), test.Y)
-	if res.CleanCertAtNorm, err = rab.CertifiedAccuracy(res.CleanCerts, test.Y, h.Attack.Norm); err != nil {
-		return Result{}, err
+	for k, c := range certifiers {
+		m := &measured[k]
+		if m.CleanCerts, err = certify(ctx, c, test.X); err != nil {
+			return Result{}, err
+		}
+		m.RABAcc = Accuracy(Classes(m.CleanCerts), test.Y)
+		if m.CleanCertAtNorm, err = rab.CertifiedAccuracy(m.CleanCerts, test.Y, h.Attack.Norm); err != nil {
+			return Result{}, err
+		}
 	}
-	if s.Poisoned == nil {
-		return res, nil
+	if s.Poisoned != nil {
+		if err := h.evaluateAttack(ctx, s, vanilla, cleanPred, certifiers, measured, test, &res); err != nil {
+			return Result{}, err
+		}
 	}
-	return h.evaluateAttack(ctx, s, vanilla, model, test, res)
+	res.set(measured)
+	return res, nil
 }
 
-// evaluateAttack measures the RAB model on the triggered test rows that fooled the
-// vanilla classifier: robust accuracy, and certified accuracy twice — as the paper's
-// eq. (19) (R > ‖δ‖, as if one row were poisoned) and for the attack actually run
-// (R > √(Σᵢ‖δᵢ‖²) over the r poisoned rows, eq. (12), ≈ ‖δ‖·√r as eq. (13)).
-func (h Harness) evaluateAttack(ctx context.Context, s Scenario, vanilla Classifier, model Certifier, test dataset.Set, res Result) (Result, error) {
+// set copies the RAB model's measurements, measured[0], into the result's fields, and
+// the variants', measured[1:], into Variants.
+func (r *Result) set(measured []Certified) {
+	m := measured[0]
+	r.CleanCerts, r.RABAcc, r.CleanCertAtNorm = m.CleanCerts, m.RABAcc, m.CleanCertAtNorm
+	r.FooledCerts, r.RABRobust, r.CertEq19, r.CertAttack = m.FooledCerts, m.RABRobust, m.CertEq19, m.CertAttack
+	if len(measured) > 1 {
+		r.Variants = measured[1:]
+	}
+}
+
+// evaluateAttack measures the RAB model (and its variants) on the triggered test rows
+// that fooled the vanilla classifier: robust accuracy, and certified accuracy twice —
+// as the paper's eq. (19) (R > ‖δ‖, as if one row were poisoned) and for the attack
+// actually run (R > √(Σᵢ‖δᵢ‖²) over the r poisoned rows, eq. (12), ≈ ‖δ‖·√r as
+// eq. (13)). cleanPred are the vanilla classifier's predictions of the clean test rows.
+func (h Harness) evaluateAttack(ctx context.Context, s Scenario, vanilla Classifier, cleanPred []int, certifiers []Certifier, measured []Certified, test dataset.Set, res *Result) error {
 	trig, err := h.Attack.trigger(test, s.Pattern)
 	if err != nil {
-		return Result{}, err
+		return err
 	}
 	pred, err := predict(vanilla, trig.X)
 	if err != nil {
-		return Result{}, err
+		return err
 	}
 	var fooledX [][]float64
-	var fooledY, fooledPred []int
+	var fooledPred []int
 	for i, p := range pred {
-		if p == h.Attack.Target {
+		if p == trig.Targets[i] {
 			fooledX = append(fooledX, trig.X[i])
-			fooledY = append(fooledY, trig.Labels[i])
+			res.FooledLabels = append(res.FooledLabels, trig.Labels[i])
 			fooledPred = append(fooledPred, p)
+			if cleanPred[trig.Indices[i]] == p {
+				res.FooledUntriggered++
+			}
 		}
 	}
 	res.Triggered, res.Fooled = len(trig.X), len(fooledX)
@@ -145,24 +215,24 @@ func (h Harness) evaluateAttack(ctx context.Context, s Scenario, vanilla Classif
 	res.SingleNorm = max(s.Poisoned.MaxNorm, trig.MaxNorm)
 	res.TotalNorm = s.Poisoned.TotalNorm
 	if res.Fooled == 0 {
-		return res, nil
+		return nil
 	}
-	res.VanillaRobust = Accuracy(fooledPred, fooledY)
-	certs, err := certify(ctx, model, fooledX)
-	if err != nil {
-		return Result{}, err
+	res.VanillaRobust = Accuracy(fooledPred, res.FooledLabels)
+	for k, c := range certifiers {
+		m := &measured[k]
+		if m.FooledCerts, err = certify(ctx, c, fooledX); err != nil {
+			return err
+		}
+		m.RABRobust = Accuracy(Classes(m.FooledCerts), res.FooledLabels)
+		if m.CertEq19, err = rab.CertifiedAccuracy(m.FooledCerts, res.FooledLabels, res.SingleNorm); err != nil {
+			return err
+		}
+		if m.CertAttack, err = rab.CertifiedAccuracy(m.FooledCerts, res.FooledLabels, res.TotalNorm); err != nil {
+			return err
+		}
 	}
-	res.RABRobust = Accuracy(Classes(certs), fooledY)
-	if res.CertEq19, err = rab.CertifiedAccuracy(certs, fooledY, res.SingleNorm); err != nil {
-		return Result{}, err
-	}
-	if res.CertAttack, err = rab.CertifiedAccuracy(certs, fooledY, res.TotalNorm); err != nil {
-		return Result{}, err
-	}
-	if res.Defended, err = h.defend(ctx, s, fooledX, fooledY); err != nil {
-		return Result{}, err
-	}
-	return res, nil
+	res.Defended, err = h.defend(ctx, s, fooledX, res.FooledLabels)
+	return err
 }
 
 // predict classifies X and checks that there is one prediction per row.

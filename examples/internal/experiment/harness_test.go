@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"testing"
 
@@ -129,12 +130,95 @@ func TestEvaluate(t *testing.T) {
 	assert.InDelta(t, 0.5*math.Sqrt2, got.TotalNorm, 1e-12)
 	assert.GreaterOrEqual(t, got.TotalNorm, got.SingleNorm*math.Sqrt2, "TotalNorm is rounded up")
 	wantAttack := Result{Name: "one-pixel", VanillaAcc: 0.8, RABAcc: 0.6, CleanCerts: cleanCerts, CleanCertAtNorm: 0.4,
-		Triggered: 4, Fooled: 3, VanillaRobust: 0, RABRobust: 2.0 / 3, CertEq19: 2.0 / 3, CertAttack: 1.0 / 3,
+		Triggered: 4, Fooled: 3, FooledLabels: []int{1, 2, 1},
+		FooledCerts:   []rab.Certificate{model.triggered[1], model.triggered[3], model.triggered[4]},
+		VanillaRobust: 0, RABRobust: 2.0 / 3, CertEq19: 2.0 / 3, CertAttack: 1.0 / 3,
 		Rows: 2, SingleNorm: got.SingleNorm, TotalNorm: got.TotalNorm}
 	assert.Equal(t, wantAttack, got)
 	assert.True(t, got.Attacked())
 	assert.Equal(t, [][]int{{0, 1, 2, 3, 4}, {0, 1, 2, 3, 4}, {1, 3, 4}}, model.asked,
 		"clean rows once per scenario, then only the fooled triggered rows")
+}
+
+// TestEvaluateUntriggered: a vanilla classifier that calls every row 0 is "fooled" on
+// every triggered row (1–4), and on every one of them without the trigger too.
+func TestEvaluateUntriggered(t *testing.T) {
+	model := newHandModel()
+	model.triggered[2] = rab.Certificate{Class: 1, Radius: 0.7}
+	h, scenarios := handHarness(t, model)
+	h.TrainVanilla = func(context.Context, Scenario) (Classifier, error) {
+		return func(X [][]float64) ([]int, error) { return make([]int, len(X)), nil }, nil
+	}
+	got, err := h.Evaluate(context.Background(), scenarios[1], handTest())
+	require.NoError(t, err)
+	assert.Equal(t, 4, got.Fooled)
+	assert.Equal(t, 4, got.FooledUntriggered)
+	assert.Equal(t, []int{1, 1, 2, 1}, got.FooledLabels)
+	assert.InDelta(t, 0.75, got.RABRobust, 1e-15, "rows 1, 2 and 3 of 4 correct")
+}
+
+// TestEvaluateAllToAll: every test row is triggered, and a row fools the vanilla
+// classifier when it is assigned (y+1) mod 3. handVanilla calls the triggered rows
+// 0 (row 2: 1): row 0 (label 0, target 1) is not fooled, row 3 (label 2, target 0) is;
+// rows 1 and 4 (label 1, target 2) are not, nor is row 2.
+func TestEvaluateAllToAll(t *testing.T) {
+	model := newHandModel()
+	h, scenarios := handHarness(t, model)
+	h.Attack.AllToAll, h.Attack.Classes = true, 3
+	scenarios, err := h.Attack.Scenarios(dataset.Set{X: scenarios[0].X, Y: scenarios[0].Y}, false)
+	require.NoError(t, err)
+	for _, i := range scenarios[0].Poisoned.Indices {
+		assert.Equal(t, (i%2+1)%3, scenarios[0].Y[i], "row %d relabelled (y+1) mod 3", i)
+	}
+	got, err := h.Evaluate(context.Background(), scenarios[0], handTest())
+	require.NoError(t, err)
+	assert.Equal(t, 5, got.Triggered)
+	assert.Equal(t, 1, got.Fooled)
+	assert.Equal(t, []int{2}, got.FooledLabels)
+	assert.Equal(t, []rab.Certificate{model.triggered[3]}, got.FooledCerts)
+	var out bytes.Buffer
+	require.NoError(t, h.WriteTable(&out, []Result{got}))
+	assert.Contains(t, out.String(), "all-to-all, label y relabelled (y+1) mod 3")
+	assert.Contains(t, out.String(), "that the vanilla hand assigns to (y+1) mod 3")
+}
+
+// TestEvaluateVariants: each variant certifies the same rows as the model, and its
+// measurements are its own.
+func TestEvaluateVariants(t *testing.T) {
+	model := newHandModel()
+	h, scenarios := handHarness(t, model)
+	other := newHandModel() // every clean row abstains; triggered rows all correct, R = 1
+	for i, c := range other.clean {
+		other.clean[i] = rab.Certificate{Class: c.Class, Abstained: true}
+	}
+	for i := range other.triggered {
+		other.triggered[i] = rab.Certificate{Class: testLabels[i], Radius: 1}
+	}
+	h.Variants = []Variant{{Name: "other", Of: func(c Certifier) (Certifier, error) {
+		assert.Same(t, model, c)
+		return other, nil
+	}}}
+	results, err := h.Run(context.Background(), io.Discard, scenarios, handTest())
+	require.NoError(t, err)
+	plain, _ := handHarness(t, newHandModel())
+	want, err := plain.Evaluate(context.Background(), scenarios[1], handTest())
+	require.NoError(t, err)
+	got := results[1]
+	require.Len(t, got.Variants, 1)
+	v := got.Variants[0]
+	got.Variants = nil
+	assert.Equal(t, want, got, "the model's own measurements are unchanged")
+	assert.Equal(t, "other", v.Name)
+	assert.InDelta(t, 0.6, v.RABAcc, 1e-15)
+	assert.Zero(t, v.CleanCertAtNorm)
+	assert.Equal(t, 1.0, v.RABRobust)
+	assert.Equal(t, 1.0, v.CertEq19)
+	assert.Equal(t, 1.0, v.CertAttack)
+	assert.Equal(t, model.asked, other.asked, "the same rows")
+
+	h.Variants[0].Of = func(Certifier) (Certifier, error) { return nil, errors.New("no view") }
+	_, err = h.Run(context.Background(), io.Discard, scenarios, handTest())
+	assert.ErrorContains(t, err, "clean: other: no view")
 }
 
 // TestEvaluateNoneFooled: a vanilla classifier the trigger never fools leaves the

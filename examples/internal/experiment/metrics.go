@@ -23,3 +23,14 @@ func Classes(certs []rab.Certificate) []int {
 	}
 	return out
 }
+
+// AbstainRate is the fraction of certificates that abstain (NaN for none).
+func AbstainRate(certs []rab.Certificate) float64 {
+	n := 0
+	for _, c := range certs {
+		if c.Abstained {
+			n++
+		}
+	}
+	return float64(n) / float64(len(certs))
+}

@@ -1,6 +1,8 @@
 package experiment
 
 import (
+	"fmt"
+
 	"github.com/rabcert/rab/attack"
 	"github.com/rabcert/rab/internal/dataset"
 )
@@ -15,8 +17,14 @@ type Attack struct {
 	Norm float64
 	// Rate is the fraction of training rows poisoned.
 	Rate float64
-	// Target is the attacker's target class.
+	// Target is the attacker's target class of an all-to-one attack.
 	Target int
+	// AllToAll, if set, makes the attack all-to-all (the paper's Appendix C.1): each
+	// poisoned row is relabelled from y to (y+1) mod Classes, and every test row is
+	// triggered, the attacker's target being (y+1) mod Classes; Target is not used.
+	AllToAll bool
+	// Classes is the number of classes C; an all-to-all attack needs it.
+	Classes int
 	// Seed draws the poisoned rows.
 	Seed uint64
 	// Clip, if not nil, clips poisoned and triggered rows to its range.
@@ -47,7 +55,12 @@ func (a Attack) Scenarios(train dataset.Set, clean bool) ([]Scenario, error) {
 	if clean {
 		out = append(out, Scenario{Name: "clean", X: train.X, Y: train.Y})
 	}
-	opts := []attack.PoisonOption{attack.WithRate(a.Rate), attack.WithTarget(a.Target), attack.WithSeed(a.Seed)}
+	opts := []attack.PoisonOption{attack.WithRate(a.Rate), attack.WithSeed(a.Seed)}
+	if a.AllToAll {
+		opts = append(opts, attack.WithAllToAll(a.Classes))
+	} else {
+		opts = append(opts, attack.WithTarget(a.Target))
+	}
 	if a.Clip != nil {
 		opts = append(opts, a.clip())
 	}
@@ -61,12 +74,26 @@ func (a Attack) Scenarios(train dataset.Set, clean bool) ([]Scenario, error) {
 	return out, nil
 }
 
-// trigger returns the test rows not of the target class with the pattern added.
+// trigger returns the test rows the attack triggers with the pattern added: those not
+// of the target class, or every row for an all-to-all attack.
 func (a Attack) trigger(test dataset.Set, p attack.Pattern) (*attack.Triggered, error) {
-	if a.Clip == nil {
-		return attack.Trigger(test.X, test.Y, p, a.Target)
+	switch {
+	case a.AllToAll && a.Clip != nil:
+		return attack.TriggerAllToAll(test.X, test.Y, p, a.Classes, a.clip())
+	case a.AllToAll:
+		return attack.TriggerAllToAll(test.X, test.Y, p, a.Classes)
+	case a.Clip != nil:
+		return attack.Trigger(test.X, test.Y, p, a.Target, a.clip())
 	}
-	return attack.Trigger(test.X, test.Y, p, a.Target, a.clip())
+	return attack.Trigger(test.X, test.Y, p, a.Target)
+}
+
+// goal describes what the attacker wants the triggered rows classified as.
+func (a Attack) goal() string {
+	if a.AllToAll {
+		return fmt.Sprintf("all-to-all, label y relabelled (y+1) mod %d", a.Classes)
+	}
+	return fmt.Sprintf("target class %d", a.Target)
 }
 
 // clip returns the clipping option of poisoning and triggering; a.Clip must be set.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/rabcert/rab"
 	"github.com/rabcert/rab/attack"
 )
 
@@ -18,12 +19,16 @@ func (h Harness) WriteTable(w io.Writer, results []Result) error {
 	if a.Clip != nil {
 		clip = fmt.Sprintf(", clipped to [%g, %g]", a.Clip.Lo, a.Clip.Hi)
 	}
-	fmt.Fprintf(w, "\nBackdoor: ‖δ‖₂ = %g on %.0f%% of the training rows, target class %d%s:\n", a.Norm, 100*a.Rate, a.Target, clip)
+	fmt.Fprintf(w, "\nBackdoor: ‖δ‖₂ = %g on %.0f%% of the training rows, %s%s:\n", a.Norm, 100*a.Rate, a.goal(), clip)
 	for _, p := range a.Patterns {
 		fmt.Fprintf(w, "  %-10s ‖δ‖₂ = %g on %s\n", p.Kind(), p.Norm(), Where(p))
 	}
 	fmt.Fprintf(w, "Benign accuracy on the clean test rows; robust accuracy on the triggered test rows that fooled the vanilla %s\n", h.VanillaName)
-	fmt.Fprintf(w, "(fooled rows: triggered test rows, i.e. those not of the target class, that the vanilla %s assigns to the target; vanilla robust is 0%% on them by construction).\n", h.VanillaName)
+	if a.AllToAll {
+		fmt.Fprintf(w, "(fooled rows: test rows, every one triggered, that the vanilla %s assigns to (y+1) mod %d; vanilla robust is 0%% on them by construction).\n", h.VanillaName, a.Classes)
+	} else {
+		fmt.Fprintf(w, "(fooled rows: triggered test rows, i.e. those not of the target class, that the vanilla %s assigns to the target; vanilla robust is 0%% on them by construction).\n", h.VanillaName)
+	}
 	fmt.Fprintln(w, "cert (19): certified accuracy as the paper's eq. (19), R > ‖δ‖ (as if one training row were poisoned);")
 	fmt.Fprintln(w, "cert (r rows): for the attack actually run, R > √(Σ‖δ_i‖²) over its r poisoned rows (eq. (12); ≈ ‖δ‖·√r, eq. (13)).")
 	fmt.Fprintln(w)
@@ -41,7 +46,94 @@ func (h Harness) WriteTable(w io.Writer, results []Result) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	return h.writeDefences(w, results)
+	writeUntriggered(w, h.VanillaName, results)
+	if err := h.writeDefences(w, results); err != nil {
+		return err
+	}
+	return h.writeVariants(w, results)
+}
+
+// writeUntriggered says, for every attack that fooled rows, how many of them the vanilla
+// classifier assigns to the attacker's target without the trigger too.
+func writeUntriggered(w io.Writer, vanilla string, results []Result) {
+	first := true
+	for _, r := range results {
+		if r.Fooled == 0 {
+			continue
+		}
+		if first {
+			fmt.Fprintf(w, "Fooled rows that the vanilla %s assigns to the target without the trigger as well (its own errors, not the backdoor's doing):\n", vanilla)
+			first = false
+		}
+		fmt.Fprintf(w, "  %-10s %d of %d\n", r.Name, r.FooledUntriggered, r.Fooled)
+	}
+}
+
+// writeVariants writes the robust and certified accuracy on the fooled rows of the RAB
+// model and of each of its variants (the paper's Table C.7), then their benign and
+// certified accuracy on the clean test rows.
+func (h Harness) writeVariants(w io.Writer, results []Result) error {
+	if len(h.Variants) == 0 {
+		return nil
+	}
+	fmt.Fprintln(w, "\nThe RAB model and its variants (as the paper's Table C.7): robust and certified accuracy on the fooled rows, then on the clean test rows")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprint(tw, "pattern\tRAB\tRAB-cert (19)\tcert (r rows)")
+	for _, v := range h.Variants {
+		fmt.Fprintf(tw, "\t%s: RAB\tRAB-cert (19)\tcert (r rows)", v.Name)
+	}
+	fmt.Fprint(tw, "\t\tclean: RAB acc\tcert acc")
+	for _, v := range h.Variants {
+		fmt.Fprintf(tw, "\t%s: RAB acc\tcert acc", v.Name)
+	}
+	fmt.Fprintln(tw, "\t")
+	for _, r := range results {
+		fmt.Fprint(tw, r.Name)
+		if !r.Attacked() {
+			fmt.Fprint(tw, strings.Repeat("\t-", 3*(1+len(r.Variants))))
+		} else {
+			fmt.Fprintf(tw, "\t%s\t%s\t%s", r.onFooled(r.RABRobust), r.onFooled(r.CertEq19), r.onFooled(r.CertAttack))
+			for _, v := range r.Variants {
+				fmt.Fprintf(tw, "\t%s\t%s\t%s", r.onFooled(v.RABRobust), r.onFooled(v.CertEq19), r.onFooled(v.CertAttack))
+			}
+		}
+		fmt.Fprintf(tw, "\t\t%s\t%s", pct(r.RABAcc), pct(r.CleanCertAtNorm))
+		for _, v := range r.Variants {
+			fmt.Fprintf(tw, "\t%s\t%s", pct(v.RABAcc), pct(v.CleanCertAtNorm))
+		}
+		fmt.Fprintln(tw, "\t")
+	}
+	return tw.Flush()
+}
+
+// WriteAbstain writes the share of certificates that abstain (PA ≤ PB: nothing
+// certified), as the paper's Table C.8: on the clean test rows and on the fooled rows,
+// for the RAB model and each of its variants.
+func (h Harness) WriteAbstain(w io.Writer, results []Result) error {
+	fmt.Fprintln(w, "\nAbstain rate (as the paper's Table C.8): certificates with PA ≤ PB, which certify nothing")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprint(tw, "pattern\tclean rows\tfooled rows")
+	for _, v := range h.Variants {
+		fmt.Fprintf(tw, "\t%s: clean\tfooled", v.Name)
+	}
+	fmt.Fprintln(tw, "\t")
+	for _, r := range results {
+		fmt.Fprintf(tw, "%s\t%s\t%s", r.Name, pct(AbstainRate(r.CleanCerts)), r.abstainFooled(r.FooledCerts))
+		for _, v := range r.Variants {
+			fmt.Fprintf(tw, "\t%s\t%s", pct(AbstainRate(v.CleanCerts)), r.abstainFooled(v.FooledCerts))
+		}
+		fmt.Fprintln(tw, "\t")
+	}
+	return tw.Flush()
+}
+
+// abstainFooled formats the abstain rate of the fooled rows' certificates: "-" for the
+// clean training set, "n/a" when the attack fooled none.
+func (r Result) abstainFooled(certs []rab.Certificate) string {
+	if !r.Attacked() {
+		return "-"
+	}
+	return r.onFooled(AbstainRate(certs))
 }
 
 // Where says which entries a pattern sets: "feature 25", "features 25, 26",

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/rabcert/rab"
 	"github.com/rabcert/rab/attack"
 )
 
@@ -23,7 +24,7 @@ func TestWriteTable(t *testing.T) {
 	}
 	results := []Result{
 		{Name: "clean", VanillaAcc: 0.945, RABAcc: 0.89, CleanCertAtNorm: 0.86},
-		{Name: "one-pixel", VanillaAcc: 0.905, RABAcc: 0.815, CleanCertAtNorm: 0.805, Triggered: 85, Fooled: 21,
+		{Name: "one-pixel", VanillaAcc: 0.905, RABAcc: 0.815, CleanCertAtNorm: 0.805, Triggered: 85, Fooled: 21, FooledUntriggered: 5,
 			RABRobust: 9.0 / 21, CertEq19: 8.0 / 21, CertAttack: 1.0 / 21, Rows: 368, SingleNorm: 0.1, TotalNorm: 1.91833},
 		{Name: "blending", VanillaAcc: 0.915, RABAcc: 0.82, CleanCertAtNorm: 0.8, Triggered: 85, Rows: 368, SingleNorm: 0.1, TotalNorm: 1.9},
 	}
@@ -42,6 +43,8 @@ cert (r rows): for the attack actually run, R > √(Σ‖δ_i‖²) over its r p
       clean        94.5%    89.0%                    86.0%            -               -           -          -    -         -              -
   one-pixel        90.5%    81.5%                    80.5%        21/85            0.0%       42.9%      38.1%  368    1.9183           4.8%
    blending        91.5%    82.0%                    80.0%         0/85             n/a         n/a        n/a  368    1.9000            n/a
+Fooled rows that the vanilla K-NN assigns to the target without the trigger as well (its own errors, not the backdoor's doing):
+  one-pixel  5 of 21
 `
 	assert.Equal(t, want, out.String())
 
@@ -49,6 +52,40 @@ cert (r rows): for the attack actually run, R > √(Σ‖δ_i‖²) over its r p
 	out.Reset()
 	require.NoError(t, h.WriteTable(&out, nil))
 	assert.Contains(t, out.String(), "target class 0:\n", "no clipping, no clipping range")
+}
+
+// TestWriteVariantsAndAbstain formats the variants' table (Table C.7) and the abstain
+// rates (Table C.8) of hand-made results.
+func TestWriteVariantsAndAbstain(t *testing.T) {
+	h := Harness{Variants: []Variant{{Name: "no noise"}}}
+	abstain := rab.Certificate{Abstained: true}
+	results := []Result{
+		{Name: "clean", RABAcc: 0.9, CleanCertAtNorm: 0.8, CleanCerts: []rab.Certificate{abstain, {}, {}, {}},
+			Variants: []Certified{{RABAcc: 0.85, CleanCertAtNorm: 0.5, CleanCerts: []rab.Certificate{abstain, abstain, {}, {}}}}},
+		{Name: "one-pixel", RABAcc: 0.9, CleanCertAtNorm: 0.8, CleanCerts: []rab.Certificate{{}, {}},
+			Fooled: 4, Rows: 6, RABRobust: 0.5, CertEq19: 0.25, CertAttack: 0, FooledCerts: []rab.Certificate{{}, {}, {}, abstain},
+			Variants: []Certified{{RABAcc: 0.8, CleanCertAtNorm: 0.4, CleanCerts: []rab.Certificate{{}, {}},
+				RABRobust: 0.25, CertEq19: 0, CertAttack: 0, FooledCerts: []rab.Certificate{abstain, abstain, {}, {}}}}},
+		{Name: "blending", RABAcc: 0.9, CleanCertAtNorm: 0.8, CleanCerts: []rab.Certificate{{}}, Rows: 6,
+			Variants: []Certified{{RABAcc: 0.8, CleanCertAtNorm: 0.4, CleanCerts: []rab.Certificate{{}}}}},
+	}
+	var out bytes.Buffer
+	require.NoError(t, h.writeVariants(&out, results))
+	require.NoError(t, h.WriteAbstain(&out, results))
+	want := `
+The RAB model and its variants (as the paper's Table C.7): robust and certified accuracy on the fooled rows, then on the clean test rows
+    pattern    RAB  RAB-cert (19)  cert (r rows)  no noise: RAB  RAB-cert (19)  cert (r rows)    clean: RAB acc  cert acc  no noise: RAB acc  cert acc
+      clean      -              -              -              -              -              -             90.0%     80.0%              85.0%     50.0%
+  one-pixel  50.0%          25.0%           0.0%          25.0%           0.0%           0.0%             90.0%     80.0%              80.0%     40.0%
+   blending    n/a            n/a            n/a            n/a            n/a            n/a             90.0%     80.0%              80.0%     40.0%
+
+Abstain rate (as the paper's Table C.8): certificates with PA ≤ PB, which certify nothing
+    pattern  clean rows  fooled rows  no noise: clean  fooled
+      clean       25.0%            -            50.0%       -
+  one-pixel        0.0%        25.0%             0.0%   50.0%
+   blending        0.0%          n/a             0.0%     n/a
+`
+	assert.Equal(t, want, out.String())
 }
 
 // TestWhere describes the entries patterns set, by the shape of their rows.
