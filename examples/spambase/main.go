@@ -2,9 +2,6 @@ package main
 
 import (
 	"flag"
-	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/rabcert/rab/examples/internal/experiment"
 )
@@ -27,7 +24,7 @@ type config struct {
 	workers    int
 	plotPath   string
 	maxRadius  float64
-	plotSigmas sigmaList
+	plotSigmas experiment.Sigmas
 	defences   bool // run the paper's baselines (experiment.Baselines)
 	leaveOut   bool // their representation of a training row leaves the row out
 	progress   func(stage string, done, total int)
@@ -35,7 +32,7 @@ type config struct {
 
 func defaultConfig() config {
 	return config{k: 3, sigma: 0.5, levels: 200, norm: 0.1, rate: 0.1, target: 0, seed: 1,
-		plotPath: "spambase-certified-accuracy.png", plotSigmas: sigmaList{0.25, 0.5, 1}, defences: true}
+		plotPath: "spambase-certified-accuracy.png", plotSigmas: experiment.Sigmas{0.25, 0.5, 1}, defences: true}
 }
 
 // Register binds the settings to the command-line flags.
@@ -54,28 +51,4 @@ func (cfg *config) Register(fs *flag.FlagSet) {
 	fs.Var(&cfg.plotSigmas, "plot-sigmas", "comma-separated σ values of the plot's curves (blending attack, as the paper's Fig. 4)")
 	fs.BoolVar(&cfg.defences, "defences", cfg.defences, "compare with the paper's empirical defences (AC, Spectral, Sphere, SCAn)")
 	fs.BoolVar(&cfg.leaveOut, "leave-one-out", cfg.leaveOut, "the defences' K-NN output vector of a training row leaves the row itself out")
-}
-
-// sigmaList is a comma-separated list of positive σ values, as a flag.
-type sigmaList []float64
-
-func (l *sigmaList) String() string {
-	parts := make([]string, len(*l))
-	for i, v := range *l {
-		parts[i] = strconv.FormatFloat(v, 'g', -1, 64)
-	}
-	return strings.Join(parts, ",")
-}
-
-func (l *sigmaList) Set(s string) error {
-	var out sigmaList
-	for _, part := range strings.Split(s, ",") {
-		v, err := strconv.ParseFloat(strings.TrimSpace(part), 64)
-		if err != nil || !(v > 0) {
-			return fmt.Errorf("σ %q: want a positive number", part)
-		}
-		out = append(out, v)
-	}
-	*l = out
-	return nil
 }

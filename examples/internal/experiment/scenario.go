@@ -12,6 +12,9 @@ import (
 type Attack struct {
 	// Patterns are the backdoor patterns δ, one poisoned scenario each.
 	Patterns []attack.Pattern
+	// Names, if set, name the patterns (and their scenarios) in order; an empty or
+	// missing name is the pattern's kind, e.g. "four-pixel".
+	Names []string
 	// Norm is the patterns' ‖δ‖₂, at which the clean test rows' certified accuracy is
 	// measured.
 	Norm float64
@@ -36,7 +39,8 @@ type Range struct{ Lo, Hi float64 }
 
 // Scenario is one row of the table: a training set, clean or poisoned by a pattern.
 type Scenario struct {
-	// Name is "clean" or the pattern's kind, e.g. "four-pixel".
+	// Name is "clean" or the pattern's name (Attack.Names), by default its kind, e.g.
+	// "four-pixel".
 	Name string
 	// X and Y are the training set.
 	X [][]float64
@@ -64,14 +68,22 @@ func (a Attack) Scenarios(train dataset.Set, clean bool) ([]Scenario, error) {
 	if a.Clip != nil {
 		opts = append(opts, a.clip())
 	}
-	for _, p := range a.Patterns {
+	for i, p := range a.Patterns {
 		poisoned, err := attack.Poison(train.X, train.Y, p, opts...)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, Scenario{Name: p.Kind().String(), X: poisoned.X, Y: poisoned.Y, Pattern: p, Poisoned: poisoned})
+		out = append(out, Scenario{Name: a.name(i), X: poisoned.X, Y: poisoned.Y, Pattern: p, Poisoned: poisoned})
 	}
 	return out, nil
+}
+
+// name returns the name of pattern i: Names[i], or the pattern's kind.
+func (a Attack) name(i int) string {
+	if i < len(a.Names) && a.Names[i] != "" {
+		return a.Names[i]
+	}
+	return a.Patterns[i].Kind().String()
 }
 
 // trigger returns the test rows the attack triggers with the pattern added: those not

@@ -64,6 +64,12 @@ func TestScenarios(t *testing.T) {
 	require.Len(t, without, 1)
 	assert.Equal(t, s.Poisoned, without[0].Poisoned, "the same seed poisons the same rows")
 
+	a.Names = []string{"corner"}
+	named, err := a.Scenarios(train, false)
+	require.NoError(t, err)
+	assert.Equal(t, "corner", named[0].Name)
+	assert.Equal(t, s.Poisoned, named[0].Poisoned)
+
 	a.Rate = 0.05
 	_, err = a.Scenarios(train, true)
 	assert.ErrorContains(t, err, "poisons no row", "⌊0.05·10⌋ = 0")

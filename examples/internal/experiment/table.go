@@ -20,8 +20,8 @@ func (h Harness) WriteTable(w io.Writer, results []Result) error {
 		clip = fmt.Sprintf(", clipped to [%g, %g]", a.Clip.Lo, a.Clip.Hi)
 	}
 	fmt.Fprintf(w, "\nBackdoor: ‖δ‖₂ = %g on %.0f%% of the training rows, %s%s:\n", a.Norm, 100*a.Rate, a.goal(), clip)
-	for _, p := range a.Patterns {
-		fmt.Fprintf(w, "  %-10s ‖δ‖₂ = %g on %s\n", p.Kind(), p.Norm(), Where(p))
+	for i, p := range a.Patterns {
+		fmt.Fprintf(w, "  %-10s ‖δ‖₂ = %g on %s\n", a.name(i), p.Norm(), Where(p))
 	}
 	fmt.Fprintf(w, "Benign accuracy on the clean test rows; robust accuracy on the triggered test rows that fooled the vanilla %s\n", h.VanillaName)
 	if a.AllToAll {

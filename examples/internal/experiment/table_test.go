@@ -48,6 +48,11 @@ Fooled rows that the vanilla K-NN assigns to the target without the trigger as w
 `
 	assert.Equal(t, want, out.String())
 
+	h.Attack.Names = []string{"", "my blend"}
+	out.Reset()
+	require.NoError(t, h.WriteTable(&out, nil))
+	assert.Contains(t, out.String(), "  one-pixel  ‖δ‖₂ = 0.1 on feature 1\n  my blend   ‖δ‖₂ = 0.1 on all 4 features\n")
+
 	h.Attack.Clip = nil
 	out.Reset()
 	require.NoError(t, h.WriteTable(&out, nil))
