@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -12,6 +13,11 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/rabcert/rab"
+	"github.com/rabcert/rab/ensemble"
+	"github.com/rabcert/rab/ensemble/logistic"
+	"github.com/rabcert/rab/smoothing"
 )
 
 // TestExitStatus: through the binary, usage mistakes exit 2 with the usage on stderr,
@@ -186,6 +192,9 @@ func TestInspect(t *testing.T) {
 		require.NoError(t, err)
 		return hex.EncodeToString(s[:])
 	}
+	trainX, trainY := readCSV(t, filepath.Join(dir, "example-train.csv"))
+	data := ensemble.DataSHA256(trainX, trainY)
+	dataLine := "data:      sha256 " + hex.EncodeToString(data[:])
 	r := mustRab(t, dir, "inspect", "knn.rab", "ens.rab")
 	want := "file:      knn.rab sha256 " + sum("knn.rab") + "\n" +
 		"kind:      knn\n" +
@@ -194,6 +203,7 @@ func TestInspect(t *testing.T) {
 		"noise:     gaussian(sigma=0.5)\n" +
 		"classes:   2\n" +
 		"dimension: 57\n" +
+		dataLine + "\n" +
 		"\n" +
 		"file:      ens.rab sha256 " + sum("ens.rab") + "\n" +
 		"kind:      ensemble\n" +
@@ -202,11 +212,32 @@ func TestInspect(t *testing.T) {
 		"alpha:     0.01\n" +
 		"seed:      9\n" +
 		"classes:   2\n" +
-		"dimension: 57\n"
+		"dimension: 57\n" +
+		dataLine + "\n"
 	require.Equal(t, want, r.stdout)
 
-	r = mustRab(t, dir, "inspect", "-members", "shard-1-of-3.rab")
+	// With -members, an ensemble's member hashes: those of the library's model.
+	lib, err := rab.Train(context.Background(), trainX, trainY, rab.WithModels(20), rab.WithUniform(-1, 1), rab.WithSeed(9))
+	require.NoError(t, err)
+	r = mustRab(t, dir, "inspect", "-members", "ens.rab")
 	lines := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
+	require.Len(t, lines, 9+20)
+	require.Equal(t, dataLine, lines[8])
+	for k, line := range lines[9:] {
+		member, ok := lib.MemberSHA256(k)
+		require.True(t, ok)
+		require.Equal(t, fmt.Sprintf("member %-3s sha256 %x", strconv.Itoa(k)+":", member), line)
+	}
+	r = mustRab(t, dir, "inspect", "-members", "knn.rab")
+	require.Equal(t, want[:strings.Index(want, "\n\n")+1], r.stdout, "a K-NN model has no members")
+
+	// An ensemble of members trained elsewhere does not know its training data.
+	writeFromModels(t, filepath.Join(dir, "elsewhere.rab"), trainX, trainY)
+	r = mustRab(t, dir, "inspect", "elsewhere.rab")
+	require.Contains(t, r.stdout, "dimension: 57\ndata:      unknown (an ensemble of members trained elsewhere: ensemble.FromModels)\n")
+
+	r = mustRab(t, dir, "inspect", "-members", "shard-1-of-3.rab")
+	lines = strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
 	require.Equal(t, []string{
 		"file:      shard-1-of-3.rab sha256 " + sum("shard-1-of-3.rab"),
 		"kind:      shard",
@@ -226,6 +257,26 @@ func TestInspect(t *testing.T) {
 	r = runRab(t, dir, "inspect", "example-test.csv")
 	require.Equal(t, 1, r.code)
 	require.Contains(t, r.stderr, "rab inspect: example-test.csv: rab: Load: not a rab model file")
+}
+
+// writeFromModels writes to path the model file of an ensemble.FromModels ensemble of
+// 20 logistic members trained on X, y.
+func writeFromModels(t *testing.T, path string, X [][]float64, y []int) {
+	t.Helper()
+	learner, err := logistic.New()
+	require.NoError(t, err)
+	noise, err := smoothing.Gaussian(0.5)
+	require.NoError(t, err)
+	trained, err := ensemble.Train(context.Background(), X, y, learner, noise, ensemble.WithModels(20))
+	require.NoError(t, err)
+	e, err := ensemble.FromModels(trained.Models(), noise, 2)
+	require.NoError(t, err)
+	m, err := rab.FromEnsemble(e, rab.WithAlpha(0.01))
+	require.NoError(t, err)
+	f, err := os.Create(path)
+	require.NoError(t, err)
+	require.NoError(t, m.Save(f))
+	require.NoError(t, f.Close())
 }
 
 // TestProgress: with a terminal on standard error, train and certify draw progress

@@ -245,13 +245,15 @@
 //	classes    the number of classes C
 //	dimension  the number of features d
 //	learner    a shard's base learner and its settings
-//	data       a shard's SHA-256 of its training data (ensemble.DataSHA256)
+//	data       the SHA-256 of the training data (ensemble.DataSHA256, for a K-NN
+//	           model of the training rows it holds), or unknown for an ensemble
+//	           of members trained elsewhere (ensemble.FromModels)
 //
-// With -members, inspect also lists each member's SHA-256 in a shard file. A file
-// that is truncated or corrupt is an error.
+// With -members, inspect also lists the SHA-256 of each member of an ensemble or a
+// shard. A file that is truncated or corrupt is an error.
 //
 // Flags:
 //
 //	-members
-//	    list the SHA-256 of every member of a shard
+//	    list the SHA-256 of every member of an ensemble or a shard
 package main

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
 	"encoding/hex"
 	"flag"
 	"fmt"
@@ -34,14 +35,16 @@ and prints what each holds, one "name: value" line per property:
 	classes    the number of classes C
 	dimension  the number of features d
 	learner    a shard's base learner and its settings
-	data       a shard's SHA-256 of its training data (ensemble.DataSHA256)
+	data       the SHA-256 of the training data (ensemble.DataSHA256, for a K-NN
+	           model of the training rows it holds), or unknown for an ensemble
+	           of members trained elsewhere (ensemble.FromModels)
 
-With -members, inspect also lists each member's SHA-256 in a shard file. A file
-that is truncated or corrupt is an error.
+With -members, inspect also lists the SHA-256 of each member of an ensemble or a
+shard. A file that is truncated or corrupt is an error.
 `,
 	flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 		f := &inspectFlags{}
-		fs.BoolVar(&f.members, "members", false, "list the SHA-256 of every member of a shard")
+		fs.BoolVar(&f.members, "members", false, "list the SHA-256 of every member of an ensemble or a shard")
 		return f.run
 	},
 }
@@ -85,7 +88,7 @@ func (f *inspectFlags) describe(path string) ([][2]string, error) {
 		return nil, err
 	}
 	defer file.Close()
-	props := [][2]string{{"file", path + " sha256 " + hex.EncodeToString(sum[:])}}
+	props := [][2]string{{"file", path + " " + sha256Text(sum)}}
 	if kind == shardFile {
 		sh, err := readShard(r)
 		if err != nil {
@@ -97,11 +100,11 @@ func (f *inspectFlags) describe(path string) ([][2]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	return append(props, modelProps(m)...), nil
+	return append(props, f.modelProps(m)...), nil
 }
 
 // modelProps returns the properties of a model.
-func modelProps(m *rab.Model) [][2]string {
+func (f *inspectFlags) modelProps(m *rab.Model) [][2]string {
 	props := [][2]string{{"kind", m.Kind().String()}}
 	if m.Kind() == rab.KindKNN {
 		props = append(props, [][2]string{{"k", strconv.Itoa(m.K())}, {"levels", strconv.Itoa(m.Levels())}, {"noise", noiseText(m.Noise())}}...)
@@ -109,7 +112,12 @@ func modelProps(m *rab.Model) [][2]string {
 		props = append(props, [][2]string{{"models", strconv.Itoa(m.Models())}, {"noise", noiseText(m.Noise())},
 			{"alpha", strconv.FormatFloat(m.Alpha(), 'g', -1, 64)}, {"seed", strconv.FormatUint(m.Seed(), 10)}}...)
 	}
-	return append(props, [][2]string{{"classes", strconv.Itoa(m.Classes())}, {"dimension", strconv.Itoa(m.Dim())}}...)
+	data := "unknown (an ensemble of members trained elsewhere: ensemble.FromModels)"
+	if sum, ok := m.DataSHA256(); ok {
+		data = sha256Text(sum)
+	}
+	props = append(props, [][2]string{{"classes", strconv.Itoa(m.Classes())}, {"dimension", strconv.Itoa(m.Dim())}, {"data", data}}...)
+	return append(props, f.memberProps(0, m.Models(), m.MemberSHA256)...)
 }
 
 // shardProps returns the properties of a shard.
@@ -125,16 +133,26 @@ func (f *inspectFlags) shardProps(sh *ensemble.Shard) [][2]string {
 		{"classes", strconv.Itoa(sh.Classes())},
 		{"dimension", strconv.Itoa(sh.Dim())},
 		{"learner", kind + " " + config},
-		{"data", "sha256 " + hex.EncodeToString(data[:])},
+		{"data", sha256Text(data)},
 	}
-	if f.members {
-		for k := lo; k < hi; k++ {
-			sum, _ := sh.MemberSHA256(k)
-			props = append(props, [2]string{"member " + strconv.Itoa(k), "sha256 " + hex.EncodeToString(sum[:])})
-		}
+	return append(props, f.memberProps(lo, hi, sh.MemberSHA256)...)
+}
+
+// memberProps returns, with -members, the SHA-256 of members lo … hi−1.
+func (f *inspectFlags) memberProps(lo, hi int, memberSHA256 func(k int) ([sha256.Size]byte, bool)) [][2]string {
+	if !f.members {
+		return nil
+	}
+	var props [][2]string
+	for k := lo; k < hi; k++ {
+		sum, _ := memberSHA256(k)
+		props = append(props, [2]string{"member " + strconv.Itoa(k), sha256Text(sum)})
 	}
 	return props
 }
+
+// sha256Text returns "sha256 " and the hash in hexadecimal.
+func sha256Text(sum [sha256.Size]byte) string { return "sha256 " + hex.EncodeToString(sum[:]) }
 
 // noiseText returns the noise's exact text form, e.g. gaussian(sigma=0.5).
 func noiseText(n smoothing.Noise) string {
