@@ -47,6 +47,35 @@ func benchProbabilities(b *testing.B, k, classes int, opts ...Option) {
 // BenchmarkSpambaseK3C2 is issue 12's target setting (≤ 2 ms per input, one core).
 func BenchmarkSpambaseK3C2(b *testing.B) { benchProbabilities(b, 3, 2) }
 
+// BenchmarkSpambaseK3C2Membership is BenchmarkSpambaseK3C2 with the membership
+// probabilities and FlipBounds(32), as rab.WithLabelFlips(32) asks for, beside
+// BenchmarkSpambaseK3C2Evaluate, the same pass with the diagnostics only (what plain
+// certification asks for).
+func BenchmarkSpambaseK3C2Membership(b *testing.B) {
+	s, X := benchSmoother(b, 3, 2)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		ev, err := s.EvaluateWithMembership(X[i%len(X)])
+		if err != nil {
+			b.Fatal(err)
+		}
+		ev.Membership.FlipBounds(32)
+	}
+}
+
+// BenchmarkSpambaseK3C2Evaluate is Evaluate (class probabilities and diagnostics).
+func BenchmarkSpambaseK3C2Evaluate(b *testing.B) {
+	s, X := benchSmoother(b, 3, 2)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		if _, err := s.Evaluate(X[i%len(X)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkSpambaseReferenceK1 is the RAB reference code's job: its 200 edges for
 // σ = 1 (testdata/reference_edges.json, from its own formula), K = 1, two classes.
 func BenchmarkSpambaseReferenceK1(b *testing.B) {

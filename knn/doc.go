@@ -69,6 +69,70 @@
 // numbers are exact and cheap, so the caller can apply its own policy per input
 // (abstain, flag, alert).
 //
+// # Label flips
+//
+// RAB's certificate (Theorem 1, Corollary 1) covers changes of the training features:
+// it compares the model with the one trained on D_BD(∅) of eq. (4), which still
+// carries the attacker's labels (eq. (2)). The smoothed K-NN also certifies
+// relabelled rows, through the membership probabilities
+//
+//	m_j = P(training point j is among the K voters)
+//
+// that EvaluateWithMembership computes with the class probabilities (Membership).
+//
+// Claim. Let D = (X, y) be the training set, S a set of at most r rows and y′ labels
+// that agree with y outside S. Then for every class c
+//
+//	|q(c | x, (X, y′)) − q(c | x, (X, y))| ≤ P(some j ∈ S votes) ≤ Σ_{j∈S} m_j ≤ M_r,
+//
+// M_r = min(1, sum of the r largest m_j) (Membership.FlipBound).
+//
+// Proof. Under the noise ε the voters V(ε) — the K first points by (bucket, index) —
+// are a function of the noisy features X + ε, the input, the edges (fixed before the
+// data) and the row indices, which relabelling keeps, never of the labels: the two
+// training sets have the same voters for every ε. The prediction is the most
+// frequent label among V(ε), a tie going to the smallest label: a function of the
+// voters' labels alone (the tie rule reads labels, but only theirs). So on the event
+// E = {V(ε) ∩ S = ∅} both predict the same class, and q(c | x, (X, y′)) −
+// q(c | x, (X, y)) = P(prediction′ = c, not E) − P(prediction = c, not E) lies in
+// [−P(not E), P(not E)], and P(not E) ≤ Σ_{j∈S} m_j by the union bound. The m_j are
+// those of X, whatever the labels. ∎
+//
+// Certificate. Let pA ≤ q(A | x, D) and pB ≥ max_{c≠A} q(c | x, D) be the
+// certificate's bounds. The smoothed classifier of D′ = (X, y′) then has
+// q(A | x, D′) ≥ pA − M_r and q(c | x, D′) ≤ min(pB + M_r, 1 − pA + M_r) for c ≠ A.
+// Theorem 1 holds for any base classifier with the labels fixed — its Neyman–Pearson
+// argument is over the Gaussian noise on the features only — so Corollary 1 applies to
+// D′: if pA − M_r > pB + M_r, the prediction is A for every training set
+// (X + Δ, y′) with √(Σ_i‖δ_i‖²) < R_r = σ/2·(Φ⁻¹(pA − M_r) − Φ⁻¹(pB + M_r)). That is
+// every training set that differs from D in at most r labels and by feature changes
+// of total norm below R_r, in any rows (those relabelled and those moved need not be
+// the same). The attack of eq. (2) relabels r rows and adds δ_i to them: for the
+// poisoned set D_BD the model was trained on, the clean training set
+// relabel(D_BD) − Δ is such a set, so the certified prediction is the one a model
+// trained on the clean data, labels included, would make. The m_j are those of the
+// features X the model was trained on, and Theorem 1 is applied once, at D′ = (X, y′):
+// relabel first, then move; every (X + Δ, y′) is covered, whichever rows each step
+// touches.
+//
+// A flip is certified only where pA − pB > 2·max_j m_j, that is where the prediction
+// does not rest on one neighbour: with σ small against the distances between
+// neighbours the nearest training point votes almost surely (m_j ≈ 1) and no flip is
+// certified; a larger σ or K spreads the vote. Package rab turns this into
+// Certificate.FlipRadius (option WithLabelFlips).
+//
+// Exactness of M_r. The evaluation computes the exact probabilities of a modified
+// model whose bucket distributions lie within total variation T of the true ones in
+// all (the far points moved beyond the block, the CDF values truncated; T is the
+// truncation part of the error bound), restricted to the window of buckets that can
+// hold the K-th neighbour. There a point cut as irrelevant never votes and a listed
+// point j votes with probability at most its Probs value: the sum over the window's
+// buckets l of p_j^l·P(at most K−1 points precede (j, l)) plus its mass below the
+// window, counted as voting. By coupling, P(some j ∈ S votes) exceeds its value in
+// the modified model by at most T, which also covers the K-th neighbour lying
+// outside the window, so M_r = min(1, (1 + ρ)·Σ_{r largest} Probs + T) bounds it,
+// ρ covering rounding; each m_j is within Membership.ErrBound of its Probs value.
+//
 // # Exactness
 //
 // The computation is exact up to truncations whose total is bounded and reported by
@@ -91,5 +155,6 @@
 // dynamic programme of O(|R|·W·K²) for two classes (O(|R|·W·C·K³) otherwise) over the
 // W buckets that can hold the K-th neighbour, instead of the paper's O(K^{2+C}·n²·L·C);
 // on raw Spambase (n = 3680, d = 56, K = 3, σ = 0.5) that is under 2 ms per input on
-// one core (BENCHMARKS.md).
+// one core (BENCHMARKS.md). The membership probabilities add O(K) per (point, bucket)
+// pair (O(1) for K = 1) and O(|R|) to list them.
 package knn

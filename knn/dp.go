@@ -19,6 +19,19 @@ import "slices"
 // costs O(K²) plus the vote, which credits the majority class of γ + e_{y_i} (ties to
 // the smallest label) in O(C·K³) with prefix and suffix products over classes (see
 // vote.go). This is O(n·L·C·K³) instead of the paper's O(K^{2+C} n² L C).
+//
+// With ws.membership set (EvaluateWithMembership), the same passes also accumulate the
+// membership probabilities of doc.go's "Label flips": point r votes iff at most K−1
+// points precede it, so
+//
+//	P(r votes, B_r = l) = p_r^l · P(N_r^l ≤ K−1),
+//
+// N_r^l being the number of points before (r, l), the same independent Bernoulli
+// points summed over all classes. member[r] adds it up over the window (pipeline.go
+// starts it at F_r(lLo−1), the mass below the window). Two classes read it off the
+// two class counts (countAtMost(own, other)); K = 1 it is the vote's own term; more
+// classes keep class-blind prefix and suffix products (allPrefix, laterAll), O(K) per
+// (point, bucket) pair.
 
 // addBucket adds to the class totals the probability of every outcome whose K-th
 // point lies in bucket l, given as the CDF matrix row e (row e holds F(l), row e−1
@@ -32,6 +45,11 @@ func (ws *workspace) addBucket(e int) {
 		resetPoly(ws.classSuffix[c*K : (c+1)*K])
 		resetPoly(ws.classPrefix[c*K : (c+1)*K])
 	}
+	if ws.membership {
+		ws.laterAll = slices.Grow(ws.laterAll[:0], m*K)[:m*K]
+		resetPoly(ws.allSuffix)
+		resetPoly(ws.allPrefix)
+	}
 	// Backward: the points after r precede (r, l) iff they lie below l.
 	for r := m - 1; r >= 0; r-- {
 		if atL[r] == 0 {
@@ -40,6 +58,10 @@ func (ws *workspace) addBucket(e int) {
 		suffix := ws.classSuffix[int(ws.relClass[r])*K:][:K]
 		copy(ws.laterSameClass[r*K:(r+1)*K], suffix)
 		mulFactor(suffix, belowL[r])
+		if ws.membership {
+			copy(ws.laterAll[r*K:(r+1)*K], ws.allSuffix)
+			mulFactor(ws.allSuffix, belowL[r])
+		}
 	}
 	// Forward: before[c] is class c's count among the points preceding (r, l); it
 	// starts as the suffix over all points and trades point r's factor F_r(l−1) for
@@ -62,6 +84,12 @@ func (ws *workspace) addBucket(e int) {
 			for w, v := range ws.winProb {
 				ws.bucketSum[w] += float64(p * v)
 			}
+			if ws.membership {
+				ws.member[r] += float64(p * countAtMost(ws.allPrefix, ws.laterAll[r*K:(r+1)*K]))
+			}
+		}
+		if ws.membership {
+			mulFactor(ws.allPrefix, atL[r])
 		}
 		mulFactor(prefix, atL[r])
 		copy(before, ws.ownBefore)
@@ -111,6 +139,9 @@ func (ws *workspace) addBucketTwoClasses(e int) {
 			}
 			sum[o] += float64(p * wins)
 			sum[1-o] += float64(p * loses)
+			if ws.membership {
+				ws.member[r] += float64(p * countAtMost(own, other))
+			}
 		}
 		mulFactor(prefix[o], a)
 		copy(before[o], own)
@@ -142,11 +173,27 @@ func (ws *workspace) addBucketNearest(e int) {
 			continue
 		}
 		if p := a - belowL[r]; p > 0 {
-			ws.bucketSum[ws.relClass[r]] += float64(float64(p*prefix) * after[r])
+			term := float64(float64(p*prefix) * after[r])
+			ws.bucketSum[ws.relClass[r]] += term
+			if ws.membership {
+				ws.member[r] += term
+			}
 		}
 		prefix *= 1 - a
 	}
 	ws.addBucketSums()
+}
+
+// countAtMost returns P(X + Y ≤ K−1) for independent counts X and Y with the
+// distributions a and b (coefficients 0..K−1): Σ_g a[g]·Σ_{h ≤ K−1−g} b[h].
+func countAtMost(a, b []float64) float64 {
+	K := len(a)
+	var cum, sum float64
+	for g := K - 1; g >= 0; g-- {
+		cum += b[K-1-g]
+		sum += float64(a[g] * cum)
+	}
+	return sum
 }
 
 // addBucketSums adds one bucket's plain sums per class to the totals (Neumaier's

@@ -96,7 +96,7 @@ func (s *Smoother) Tolerance() float64 { return s.tol }
 // K-NN rule and ε the Gaussian noise on the training points. The values lie in [0, 1]
 // and sum to 1; each is exact up to the bound reported by ProbabilitiesWithError.
 func (s *Smoother) Probabilities(x []float64) ([]float64, error) {
-	ev, err := s.evaluateOne("Probabilities", x, false)
+	ev, err := s.evaluateOne("Probabilities", x, 0)
 	return ev.Probs, err
 }
 
@@ -112,7 +112,7 @@ func (s *Smoother) Probabilities(x []float64) ([]float64, error) {
 // tolerance it is typically ~10⁻¹¹ (see WithTolerance). A certificate should use
 // probs[A] − errBound and probs[B] + errBound.
 func (s *Smoother) ProbabilitiesWithError(x []float64) (probs []float64, errBound float64, err error) {
-	ev, err := s.evaluateOne("ProbabilitiesWithError", x, false)
+	ev, err := s.evaluateOne("ProbabilitiesWithError", x, 0)
 	return ev.Probs, ev.ErrBound, err
 }
 
@@ -120,14 +120,23 @@ func (s *Smoother) ProbabilitiesWithError(x []float64) (probs []float64, errBoun
 // the quantisation diagnostics Ties and LastBucket (see Evaluation), computed in the
 // same pass.
 func (s *Smoother) Evaluate(x []float64) (Evaluation, error) {
-	return s.evaluateOne("Evaluate", x, true)
+	return s.evaluateOne("Evaluate", x, withDiagnostics)
+}
+
+// EvaluateWithMembership is Evaluate together with the membership probabilities
+// m_j = P(training point j is among the K voters) (Evaluation.Membership), computed in
+// the same pass; they bound how far relabelling training rows can move the class
+// probabilities (see Membership.FlipBound and the package documentation, "Label
+// flips"). The class probabilities and diagnostics are those of Evaluate, bit for bit.
+func (s *Smoother) EvaluateWithMembership(x []float64) (Evaluation, error) {
+	return s.evaluateOne("EvaluateWithMembership", x, withDiagnostics|withMembership)
 }
 
 // ProbabilitiesBatch evaluates Probabilities for every row of X on WithWorkers
 // goroutines. It stops early with ctx's error when ctx is cancelled. Results do not
 // depend on the number of workers. X must have at least one row.
 func (s *Smoother) ProbabilitiesBatch(ctx context.Context, X [][]float64) ([][]float64, error) {
-	evs, err := s.evaluateBatch(ctx, "ProbabilitiesBatch", X, false)
+	evs, err := s.evaluateBatch(ctx, "ProbabilitiesBatch", X, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -141,7 +150,7 @@ func (s *Smoother) ProbabilitiesBatch(ctx context.Context, X [][]float64) ([][]f
 // ProbabilitiesBatchWithError is ProbabilitiesBatch with the per-input error bounds of
 // ProbabilitiesWithError.
 func (s *Smoother) ProbabilitiesBatchWithError(ctx context.Context, X [][]float64) ([][]float64, []float64, error) {
-	evs, err := s.evaluateBatch(ctx, "ProbabilitiesBatchWithError", X, false)
+	evs, err := s.evaluateBatch(ctx, "ProbabilitiesBatchWithError", X, 0)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -155,22 +164,28 @@ func (s *Smoother) ProbabilitiesBatchWithError(ctx context.Context, X [][]float6
 
 // EvaluateBatch is Evaluate for every row of X, run as ProbabilitiesBatch is.
 func (s *Smoother) EvaluateBatch(ctx context.Context, X [][]float64) ([]Evaluation, error) {
-	return s.evaluateBatch(ctx, "EvaluateBatch", X, true)
+	return s.evaluateBatch(ctx, "EvaluateBatch", X, withDiagnostics)
+}
+
+// EvaluateBatchWithMembership is EvaluateWithMembership for every row of X, run as
+// ProbabilitiesBatch is.
+func (s *Smoother) EvaluateBatchWithMembership(ctx context.Context, X [][]float64) ([]Evaluation, error) {
+	return s.evaluateBatch(ctx, "EvaluateBatchWithMembership", X, withDiagnostics|withMembership)
 }
 
 // evaluateOne validates x and evaluates it for the public method call.
-func (s *Smoother) evaluateOne(call string, x []float64, diagnose bool) (Evaluation, error) {
+func (s *Smoother) evaluateOne(call string, x []float64, parts evalParts) (Evaluation, error) {
 	if err := s.checkInput(x, -1); err != nil {
 		return Evaluation{}, fmt.Errorf("knn: %s: %w", call, err)
 	}
 	ws := s.getWorkspace()
 	defer s.pool.Put(ws)
-	return ws.evaluate(x, diagnose), nil
+	return ws.evaluate(x, parts), nil
 }
 
 // evaluateBatch validates every row of X, then evaluates them on the Smoother's
 // workers, reporting progress, for the public method call.
-func (s *Smoother) evaluateBatch(ctx context.Context, call string, X [][]float64, diagnose bool) ([]Evaluation, error) {
+func (s *Smoother) evaluateBatch(ctx context.Context, call string, X [][]float64, parts evalParts) ([]Evaluation, error) {
 	if ctx == nil {
 		return nil, errs.Invalid("knn: %s: nil context: pass context.Background() or a context that can be cancelled", call)
 	}
@@ -197,7 +212,7 @@ func (s *Smoother) evaluateBatch(ctx context.Context, call string, X [][]float64
 				if i >= len(X) {
 					return
 				}
-				evs[i] = ws.evaluate(X[i], diagnose)
+				evs[i] = ws.evaluate(X[i], parts)
 				if s.progress != nil {
 					mu.Lock()
 					s.progress(int(done.Add(1)), len(X))

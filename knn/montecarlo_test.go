@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/rabcert/rab/internal/knnoracle"
 )
 
 // simulate draws reps noisy training sets and returns, for each K in ks, the
@@ -30,7 +32,7 @@ func simulate(rng *rand.Rand, X [][]float64, y []int, x []float64, sigma float64
 			bucket[j] = sort.Search(len(edges), func(i int) bool { return edges[i] > t })
 		}
 		for i, k := range ks {
-			freq[i][vote(bucket, y, k, classes)] += 1 / float64(reps)
+			freq[i][knnoracle.Vote(bucket, y, k, classes)] += 1 / float64(reps)
 		}
 	}
 	return freq

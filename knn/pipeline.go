@@ -30,9 +30,17 @@ import (
 //     bounds apply);
 //   - renormalisation to a sum of 1: |1 − Σ_c q_c|.
 
+// evalParts selects what an evaluation computes besides the class probabilities.
+type evalParts uint8
+
+const (
+	withDiagnostics evalParts = 1 << iota // Ties and LastBucket (quantisation.go)
+	withMembership                        // the membership probabilities (membership.go)
+)
+
 // evaluate evaluates the smoothed classifier at x (validated): the class
-// probabilities and their error bound and, if diagnose, the quantisation diagnostics.
-func (ws *workspace) evaluate(x []float64, diagnose bool) Evaluation {
+// probabilities and their error bound and the parts asked for.
+func (ws *workspace) evaluate(x []float64, parts evalParts) Evaluation {
 	ws.distances(x)
 	gLo, gHi := ws.locateBlock()
 	truncation := ws.selectRelevant(gHi)
@@ -41,6 +49,10 @@ func (ws *workspace) evaluate(x []float64, diagnose bool) Evaluation {
 	lLo, lHi, windowErr := ws.window(gLo, gHi)
 	truncation += windowErr
 	clear(ws.total)
+	ws.membership = parts&withMembership != 0
+	if ws.membership { // the mass below the window votes (membership.go)
+		ws.member = append(ws.member[:0], ws.cdf[(lLo-gLo)*m:(lLo-gLo+1)*m]...)
+	}
 	for l := lLo; l <= lHi; l++ {
 		switch {
 		case ws.s.k == 1:
@@ -53,8 +65,11 @@ func (ws *workspace) evaluate(x []float64, diagnose bool) Evaluation {
 	}
 	ev := Evaluation{Probs: make([]float64, ws.s.classes)}
 	ev.ErrBound = truncation + ws.normalise(ev.Probs)
-	if diagnose {
+	if parts&withDiagnostics != 0 {
 		ws.diagnose(&ev, gLo, lLo, lHi, truncation)
+	}
+	if ws.membership {
+		ev.Membership = ws.memberships(truncation, lHi-lLo+1)
 	}
 	return ev
 }

@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/rabcert/rab/internal/knnoracle"
 )
 
 func randomData(rng *rand.Rand, n, d, classes int, scale float64) ([][]float64, []int) {
@@ -26,7 +28,7 @@ func randomData(rng *rand.Rand, n, d, classes int, scale float64) ([][]float64, 
 
 // TestK1ClosedForm compares K = 1 with the nearest-neighbour product formula
 // P(i first) = Σ_l p_i^l Π_{j<i} (1 − F_j(l)) Π_{j>i} (1 − F_j(l−1)),
-// evaluated with the independent CDF refCDF.
+// evaluated with the independent CDF knnoracle.RefCDF.
 func TestK1ClosedForm(t *testing.T) {
 	rng := rand.New(rand.NewPCG(21, 22))
 	const n, d, classes = 30, 3, 3
@@ -47,7 +49,7 @@ func TestK1ClosedForm(t *testing.T) {
 			lam /= sigma * sigma
 			F[j] = make([]float64, L+1)
 			for l, b := range edges {
-				F[j][l+1] = refCDF(d, lam, b/(sigma*sigma))
+				F[j][l+1] = knnoracle.RefCDF(d, lam, b/(sigma*sigma))
 			}
 			F[j][L] = 1
 		}

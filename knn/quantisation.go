@@ -23,6 +23,10 @@ type Evaluation struct {
 	LastBucket float64
 	// DiagnosticsErrBound bounds the error of Ties and of LastBucket.
 	DiagnosticsErrBound float64
+	// Membership holds the probability of every training point to be among the K
+	// voters; nil unless asked for (EvaluateWithMembership,
+	// EvaluateBatchWithMembership).
+	Membership *Membership
 }
 
 // diagnose sets ev's Ties, LastBucket and DiagnosticsErrBound from the CDF matrix

@@ -7,14 +7,17 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/rabcert/rab/internal/knnoracle"
 )
 
-// bruteForceQuantisation enumerates all L^n bucket assignments (as bruteForce) and
-// returns P(B_(K) = B_(K+1)) and P(B_(K) = L), B_(k) being the k-th smallest bucket.
+// bruteForceQuantisation enumerates all L^n bucket assignments (as
+// knnoracle.BruteForce) and returns P(B_(K) = B_(K+1)) and P(B_(K) = L), B_(k) being
+// the k-th smallest bucket.
 func bruteForceQuantisation(p [][]float64, k int) (ties, last float64) {
 	n, L := len(p), len(p[0])
 	sorted := make([]int, n)
-	forEachAssignment(p, func(bucket []int, prob float64) {
+	knnoracle.ForEachAssignment(p, func(bucket []int, prob float64) {
 		copy(sorted, bucket)
 		slices.Sort(sorted)
 		if k < n && sorted[k-1] == sorted[k] {

@@ -54,6 +54,13 @@ type workspace struct {
 	winProb          []float64   // C: P(class w wins | candidate K-th), times its weight
 	enumerateTallies bool        // vote by enumerating tallies (few) instead of by counts
 
+	// Membership probabilities (dp.go), accumulated only when membership is set.
+	membership bool
+	member     []float64 // m: P(relevant point r votes, B_r ≤ lHi) in the modified model
+	allSuffix  []float64 // K: count of all points after the current one, at F(l−1)
+	allPrefix  []float64 // K: count of all points before the current one, at F(l)
+	laterAll   []float64 // m×K: for point r, allSuffix after r (more than two classes)
+
 	// Quantisation diagnostics (quantisation.go: tieMass).
 	tieState []float64 // K×(K+2): distribution of (points below l, points in l)
 
@@ -85,6 +92,8 @@ func newWorkspace(s *Smoother) *workspace {
 		lowerClasses:     make([]float64, (C+1)*K),
 		upperClasses:     make([]float64, (C+1)*K),
 		winProb:          make([]float64, C),
+		allSuffix:        make([]float64, K),
+		allPrefix:        make([]float64, K),
 		tieState:         make([]float64, K*(K+2)),
 		bucketSum:        make([]float64, C),
 		total:            make([]compensatedSum, C),
