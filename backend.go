@@ -36,6 +36,7 @@ type description struct {
 	alpha     float64   // ensembles
 	k, levels int       // K-NN
 	edges     []float64 // K-NN
+	flips     int       // K-NN: r of WithLabelFlips
 	models    int       // ensembles
 	seed      uint64    // ensembles
 }

@@ -90,6 +90,9 @@ func checkEnsembleSize(n, classes int, alpha float64) error {
 // loadEnsemble reads the payload that ensembleBackend.save wrote. α is the saved one
 // unless cfg sets WithAlpha.
 func loadEnsemble(r io.Reader, cfg *config) (backend, error) {
+	if err := cfg.checkNoFlips(); err != nil {
+		return nil, err
+	}
 	data, err := readBlock(r, "α", 8)
 	if err != nil {
 		return nil, err

@@ -16,6 +16,7 @@ type knnBackend struct {
 	s     *knn.Smoother
 	noise smoothing.Noise // N(0, σ²I) with the smoother's σ
 	cert  certifier
+	flips int // WithLabelFlips: certify up to this many relabelled rows
 }
 
 // maxKNNBytes bounds the K-NN payload length read from a file: a corrupt length field
@@ -37,7 +38,7 @@ func trainKNN(X [][]float64, y []int, cfg *config) (backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newKNNBackend(s)
+	return newKNNBackend(s, cfg)
 }
 
 // loadKNN reads the payload that knnBackend.save wrote.
@@ -53,10 +54,15 @@ func loadKNN(r io.Reader, cfg *config) (backend, error) {
 	if err != nil { // the bytes passed their SHA-256: whoever wrote them wrote a bad model
 		return nil, errs.Corrupt("K-NN payload: %w", err)
 	}
-	return newKNNBackend(s)
+	return newKNNBackend(s, cfg)
 }
 
-func newKNNBackend(s *knn.Smoother) (backend, error) {
+// newKNNBackend certifies with s, and with cfg's label flips, which cannot exceed
+// the training rows.
+func newKNNBackend(s *knn.Smoother, cfg *config) (backend, error) {
+	if cfg.flips > s.Len() {
+		return nil, errs.Invalid("%s: the training set has %d rows: no more can be relabelled", cfg.describe(setLabelFlips), s.Len())
+	}
 	noise, err := smoothing.Gaussian(s.Sigma())
 	if err != nil {
 		return nil, err
@@ -65,7 +71,7 @@ func newKNNBackend(s *knn.Smoother) (backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &knnBackend{s: s, noise: noise, cert: cert}, nil
+	return &knnBackend{s: s, noise: noise, cert: cert, flips: cfg.flips}, nil
 }
 
 func (b *knnBackend) kind() Kind   { return KindKNN }
@@ -77,7 +83,7 @@ func (b *knnBackend) dataSHA256() ([sha256.Size]byte, bool) { return b.s.DataSHA
 func (b *knnBackend) memberSHA256(int) (sum [sha256.Size]byte, ok bool) { return sum, false }
 
 func (b *knnBackend) describe() description {
-	return description{noise: b.noise, k: b.s.K(), levels: b.s.Levels(), edges: b.s.Edges()}
+	return description{noise: b.noise, k: b.s.K(), levels: b.s.Levels(), edges: b.s.Edges(), flips: b.flips}
 }
 
 // certify turns exact K-NN class probabilities into certificates: PA is the top
@@ -86,9 +92,14 @@ func (b *knnBackend) describe() description {
 // subtraction and addition, and the radius is Corollary 1's bound on them.
 //
 // The quantisation diagnostics come from the same evaluation, each raised by its
-// error bound (one float64 step outwards) and capped at 1.
+// error bound (one float64 step outwards) and capped at 1; with WithLabelFlips, so do
+// the label-flip bounds (labelFlips).
 func (b *knnBackend) certify(ctx context.Context, X [][]float64) ([]Certificate, error) {
-	evs, err := b.s.EvaluateBatch(ctx, X)
+	evaluate := b.s.EvaluateBatch
+	if b.flips > 0 {
+		evaluate = b.s.EvaluateBatchWithMembership
+	}
+	evs, err := evaluate(ctx, X)
 	if err != nil {
 		return nil, err
 	}
@@ -103,8 +114,38 @@ func (b *knnBackend) certify(ctx context.Context, X [][]float64) ([]Certificate,
 		}
 		upper := func(v float64) float64 { return min(1, math.Nextafter(v+ev.DiagnosticsErrBound, 1)) }
 		certs[i].Quantisation = &Quantisation{Ties: upper(ev.Ties), LastBucket: upper(ev.LastBucket)}
+		if b.flips > 0 {
+			if certs[i].LabelFlips, err = b.labelFlips(certs[i], ev.Membership.FlipBounds(b.flips)); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return certs, nil
+}
+
+// labelFlips returns the label-flip bounds of certificate c (package knn, "Label
+// flips"): for k relabelled rows the shift bound M_k = shift[k−1] (upper bounds
+// already), and Corollary 1's radius at pA − M_k and min(pB + M_k, 1 − (pA − M_k)),
+// each moved one float64 step outwards, or 0 once pA − M_k ≤ pB + M_k (for every
+// larger k too: M_k does not decrease). Each radius is capped at the one before, so
+// that rounding cannot make them increase with k.
+func (b *knnBackend) labelFlips(c Certificate, shift []float64) (*LabelFlips, error) {
+	lf := &LabelFlips{Shift: shift, Radius: make([]float64, len(shift))}
+	last := c.Radius
+	for k, m := range shift {
+		pA := max(0, math.Nextafter(c.PA-m, 0))
+		pB := min(1, math.Nextafter(c.PB+m, 1), math.Nextafter(1-pA, 1))
+		if c.Abstained || pA <= pB {
+			break
+		}
+		r, err := b.cert.radius(pA, pB)
+		if err != nil {
+			return nil, err
+		}
+		last = min(last, r)
+		lf.Radius[k] = last
+	}
+	return lf, nil
 }
 
 // save writes the smoother's bytes as one block.

@@ -69,7 +69,9 @@ func (n *Norm) UnmarshalText(text []byte) error {
 //
 // with the fields in that order, numbers in Go's shortest round-trip form and "norm"
 // "L2" or "L1"; exact K-NN certificates end with
-// "quantisation":{"ties":…,"last_bucket":…} (see Quantisation). Certificates made by
+// "quantisation":{"ties":…,"last_bucket":…} (see Quantisation), followed, when made
+// with WithLabelFlips(r), by "label_flips":{"shift":[M_1,…,M_r],"radius":[R_1,…,R_r]}
+// (see LabelFlips). Certificates made by
 // rab have PA < 1, so Radius is finite and the form needs no infinity (which JSON
 // lacks: encoding/json refuses to marshal an infinite or NaN field).
 type Certificate struct {
@@ -85,6 +87,35 @@ type Certificate struct {
 	// on the quantisation of distances instead of on the distances; nil (and absent
 	// from the JSON form) for ensembles.
 	Quantisation *Quantisation `json:"quantisation,omitempty"`
+	// LabelFlips holds, for exact K-NN certificates made with WithLabelFlips(r), the
+	// bounds behind FlipRadius(k) for 1 ≤ k ≤ r; nil (and absent from the JSON form)
+	// otherwise.
+	LabelFlips *LabelFlips `json:"label_flips,omitempty"`
+}
+
+// LabelFlips holds what an exact K-NN certificate says about relabelled training
+// rows (package knn's documentation, "Label flips", has the proof), in JSON
+// {"shift":[M_1,…,M_r],"radius":[R_1,…,R_r]}.
+//
+// Relabelling training rows changes the smoothed K-NN only where one of them votes,
+// so relabelling any k rows moves every class probability by at most M_k, the sum of
+// the k largest probabilities that a training row is among the K voters (plus the
+// evaluation's error). Corollary 1 applied to the relabelled training set then
+// certifies
+//
+//	R_k = σ/2·(Φ⁻¹(pA − M_k) − Φ⁻¹(pB + M_k))   (0 when pA − M_k ≤ pB + M_k):
+//
+// no training set that differs from the one the model was trained on in the labels
+// of at most k rows and by feature changes of total L2 norm √(Σ_i‖δ_i‖²) < R_k
+// changes the prediction. The rows relabelled and the rows moved need not be the
+// same; the attack of eq. (2) relabels and moves the same r rows.
+type LabelFlips struct {
+	// Shift[k−1] is M_k, an upper bound on how far relabelling any k training rows
+	// moves a class probability. It does not decrease with k and is at most 1.
+	Shift []float64 `json:"shift"`
+	// Radius[k−1] is R_k, the radius certified with k relabelled rows (FlipRadius). It
+	// does not increase with k and is at most Radius.
+	Radius []float64 `json:"radius"`
 }
 
 // Quantisation holds upper bounds (exact values plus their reported numerical error)
@@ -135,6 +166,33 @@ func (c Certificate) Certifies(norm float64) bool {
 // rows provably cannot change the prediction: norm < PatternRadius(r).
 func (c Certificate) CertifiesPattern(norm float64, r int) bool {
 	return !c.Abstained && r >= 1 && norm < c.PatternRadius(r)
+}
+
+// FlipRadius returns the radius certified when up to k training rows may also have
+// been relabelled: no training set that differs from the given one in the labels of
+// at most k rows and by feature changes of total L2 norm below FlipRadius(k) (over
+// all rows, √(Σ_i‖δ_i‖²)) can change the prediction (see LabelFlips). FlipRadius(0) is
+// Radius. It is 0 for k < 0, for k beyond the certificate's LabelFlips (no
+// WithLabelFlips, or WithLabelFlips(r) with r < k), and where k relabelled rows
+// cannot be certified; it does not increase with k.
+func (c Certificate) FlipRadius(k int) float64 {
+	switch {
+	case k == 0:
+		return c.Radius
+	case k < 0 || c.LabelFlips == nil || k > len(c.LabelFlips.Radius):
+		return 0
+	}
+	return c.LabelFlips.Radius[k-1]
+}
+
+// CertifiesAttack reports whether the attack of eq. (2) with rows poisoned rows —
+// each relabelled and carrying a pattern of L2 norm at most norm — provably cannot
+// change the prediction: the certificate did not abstain and
+// norm·√rows < FlipRadius(rows). Its rounding is covered by the radius's margin
+// (bound.GaussianRadius), as in CertifiesPattern. rows = 0 is the clean training
+// set. CertifiesAttack(norm, 1) implies Certifies(norm).
+func (c Certificate) CertifiesAttack(norm float64, rows int) bool {
+	return !c.Abstained && rows >= 0 && norm*math.Sqrt(float64(rows)) < c.FlipRadius(rows)
 }
 
 // CertifiedAccuracy returns the certified accuracy at the given backdoor norm, eq. (19)

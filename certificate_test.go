@@ -21,6 +21,27 @@ func TestPatternRadius(t *testing.T) {
 	assert.Zero(t, Certificate{Radius: 2, Abstained: true}.PatternRadius(1))
 }
 
+// TestFlipRadius pins FlipRadius and CertifiesAttack on a hand-made certificate.
+func TestFlipRadius(t *testing.T) {
+	c := Certificate{Radius: 1.5, LabelFlips: &LabelFlips{Shift: []float64{0.125, 0.25, 0.5}, Radius: []float64{0.75, 0.25, 0}}}
+	for k, want := range []float64{1.5, 0.75, 0.25, 0, 0} {
+		assert.Equal(t, want, c.FlipRadius(k), "k = %d", k)
+	}
+	assert.Zero(t, c.FlipRadius(-1))
+	assert.True(t, c.CertifiesAttack(1.49, 0), "no row poisoned: R > 0")
+	assert.True(t, c.CertifiesAttack(0.74, 1))
+	assert.False(t, c.CertifiesAttack(0.75, 1), "strict, as eq. (12)")
+	assert.True(t, c.CertifiesAttack(0.17, 2), "0.17·√2 ≈ 0.240 < 0.25")
+	assert.False(t, c.CertifiesAttack(0.18, 2), "0.18·√2 ≈ 0.255")
+	assert.False(t, c.CertifiesAttack(0, 3), "3 flips not certified")
+	assert.False(t, c.CertifiesAttack(0, 4), "beyond WithLabelFlips(3)")
+	assert.False(t, c.CertifiesAttack(0, -1))
+	c.Abstained = true
+	assert.False(t, c.CertifiesAttack(0, 0))
+	assert.Zero(t, Certificate{Radius: 2}.FlipRadius(1), "no LabelFlips")
+	assert.Equal(t, 2.0, Certificate{Radius: 2}.FlipRadius(0))
+}
+
 func TestCertifies(t *testing.T) {
 	c := Certificate{Radius: 1}
 	assert.True(t, c.Certifies(0.999))
@@ -85,6 +106,9 @@ func TestCertificateJSON(t *testing.T) {
 			`{"class":0,"pa":0.4,"pb":0.6,"radius":0,"abstained":true,"norm":"L1"}`},
 		{Certificate{Class: 1, PA: 0.9, PB: 0.1, Radius: 1, Quantisation: &Quantisation{Ties: 0.25, LastBucket: 1e-11}},
 			`{"class":1,"pa":0.9,"pb":0.1,"radius":1,"abstained":false,"norm":"L2","quantisation":{"ties":0.25,"last_bucket":1e-11}}`},
+		{Certificate{Class: 0, PA: 0.95, PB: 0.05, Radius: 1.5, Quantisation: &Quantisation{Ties: 0.5, LastBucket: 0},
+			LabelFlips: &LabelFlips{Shift: []float64{0.125, 0.25, 0.5}, Radius: []float64{0.75, 0.25, 0}}},
+			`{"class":0,"pa":0.95,"pb":0.05,"radius":1.5,"abstained":false,"norm":"L2","quantisation":{"ties":0.5,"last_bucket":0},"label_flips":{"shift":[0.125,0.25,0.5],"radius":[0.75,0.25,0]}}`},
 		{Certificate{Class: 7, PA: 1 - 0x1p-53, PB: 1e-300, Radius: math.MaxFloat64},
 			`{"class":7,"pa":0.9999999999999999,"pb":1e-300,"radius":1.7976931348623157e+308,"abstained":false,"norm":"L2"}`},
 	}

@@ -18,11 +18,23 @@
 // [FromEnsemble] wraps an ensemble built with package ensemble (e.g. of ONNX members).
 // The accessors ([Model.Kind], [Model.Noise], [Model.Alpha], [Model.K],
 // [Model.Levels], [Model.Edges], [Model.Models], [Model.Seed], [Model.Classes],
-// [Model.Dim]) report what a model was trained with, also after Load;
-// [Model.DataSHA256] and [Model.MemberSHA256] give the SHA-256 of its training data and
-// of each ensemble member, which tie a model file to what it was built from. Certificates
-// marshal to a stable JSON form (see [Certificate]); exact K-NN certificates also say
-// how much of the prediction rests on the quantisation of distances ([Quantisation]).
+// [Model.Dim], [Model.LabelFlips]) report what a model was trained and is certifying
+// with, also after Load; [Model.DataSHA256] and [Model.MemberSHA256] give the SHA-256
+// of its training data and of each ensemble member, which tie a model file to what it
+// was built from. Certificates marshal to a stable JSON form (see [Certificate]);
+// exact K-NN certificates also say how much of the prediction rests on the
+// quantisation of distances ([Quantisation]).
+//
+// # Label flips
+//
+// The paper certifies the trigger patterns only: its guarantee compares the model
+// with one trained on the same rows without the patterns but still with the
+// attacker's labels. Exact K-NN models given [WithLabelFlips](r) certify the labels
+// too: each certificate carries [LabelFlips], and [Certificate.FlipRadius](k) is the
+// radius certified when k ≤ r training rows may also have been relabelled;
+// [Certificate.CertifiesAttack](norm, rows) asks whether the attack of eq. (2) —
+// rows rows relabelled, each carrying a pattern of L2 norm norm — is covered (package
+// knn's documentation, "Label flips", has the proof).
 //
 // # The two smoothers
 //
@@ -42,11 +54,11 @@
 //
 // Training options are of type [Option] and apply to Train and Certify only: given to
 // Load or FromEnsemble they do not compile, since how a model was trained is fixed by
-// the model. The certification options [WithAlpha], [WithWorkers] and [WithProgress]
-// are of type [CertifyOption], accepted by all four calls ([LoadOption] is what Load
-// and FromEnsemble take). An option of the other smoother (WithLevels without WithKNN,
-// WithModels or WithAlpha with it) and a nil option are errors naming the option,
-// never ignored.
+// the model. The certification options [WithAlpha], [WithLabelFlips], [WithWorkers]
+// and [WithProgress] are of type [CertifyOption], accepted by all four calls
+// ([LoadOption] is what Load and FromEnsemble take). An option of the other smoother
+// (WithLevels or WithLabelFlips without WithKNN, WithModels or WithAlpha with it) and
+// a nil option are errors naming the option, never ignored.
 //
 // # Errors
 //

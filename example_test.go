@@ -111,3 +111,38 @@ func Example_errors() {
 	// rab: Train: WithLevels(10) configures the exact K-NN smoother: add WithKNN(k) or drop it
 	// true rab: Load: header fails its SHA-256 check: file corrupt
 }
+
+// Label flips certified with the patterns: 24 training rows around the input, the
+// smoothing σ on their scale, so that no one row decides the vote. FlipRadius(k) is the
+// radius left when k rows may also have been relabelled; CertifiesAttack asks about the
+// attack of eq. (2), rows relabelled and each carrying a pattern of the given norm.
+func ExampleWithLabelFlips() {
+	var X [][]float64
+	var y []int
+	for i := range 24 {
+		angle := float64(i) * math.Pi / 12
+		X = append(X, []float64{math.Cos(angle), math.Sin(angle)})
+		y = append(y, min(i%6, 1)) // every sixth row is class 0
+	}
+	model, err := rab.Train(context.Background(), X, y, rab.WithKNN(3), rab.WithSigma(2), rab.WithLabelFlips(4))
+	if err != nil {
+		log.Fatal(err)
+	}
+	c, err := model.Certify(context.Background(), []float64{0, 0})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("class %d, pA %.3f\n", c.Class, c.PA)
+	for k := range 5 {
+		fmt.Printf("%d rows relabelled: radius %.3f\n", k, c.FlipRadius(k))
+	}
+	fmt.Println("‖δ‖ = 0.05 on 2 relabelled rows certified:", c.CertifiesAttack(0.05, 2))
+	// Output:
+	// class 1, pA 0.933
+	// 0 rows relabelled: radius 2.998
+	// 1 rows relabelled: radius 1.532
+	// 2 rows relabelled: radius 0.644
+	// 3 rows relabelled: radius 0.000
+	// 4 rows relabelled: radius 0.000
+	// ‖δ‖ = 0.05 on 2 relabelled rows certified: true
+}

@@ -13,13 +13,13 @@ import (
 // Option configures Train and Certify. The training options (WithSigma, WithUniform,
 // WithKNN, WithLevels, WithEdges, WithLearner, WithModels, WithSeed, WithClasses)
 // are Options only: they do not compile as arguments of Load or FromEnsemble. The
-// certification options (WithAlpha, WithWorkers, WithProgress) are CertifyOptions,
-// which are Options and LoadOptions both.
+// certification options (WithAlpha, WithLabelFlips, WithWorkers, WithProgress) are
+// CertifyOptions, which are Options and LoadOptions both.
 type Option interface{ applyTrain(*config) }
 
 // LoadOption configures Load and FromEnsemble. Only the CertifyOptions WithAlpha,
-// WithWorkers and WithProgress are LoadOptions: how a model was trained is fixed by
-// the model.
+// WithLabelFlips, WithWorkers and WithProgress are LoadOptions: how a model was
+// trained is fixed by the model.
 type LoadOption interface{ applyLoad(*config) }
 
 // CertifyOption configures how a model certifies; it is accepted by Train, Certify,
@@ -64,6 +64,7 @@ const (
 	setAlpha
 	setWorkers
 	setProgress
+	setLabelFlips
 )
 
 // config holds the settings of one call; the validate methods check them in one place.
@@ -80,6 +81,7 @@ type config struct {
 	seed     uint64
 	classes  int // 0: the largest training label + 1
 	alpha    float64
+	flips    int // r of WithLabelFlips
 	workers  int
 	progress func(done, total int)
 }
@@ -180,6 +182,21 @@ func WithAlpha(alpha float64) CertifyOption {
 	return certifyOption(func(c *config) { c.alpha = alpha; c.set |= setAlpha })
 }
 
+// WithLabelFlips makes every certificate of an exact K-NN model certify relabelled
+// training rows too: for every k from 1 to r it carries the bound M_k on how far
+// relabelling k training rows can move a class probability and the radius
+// Certificate.FlipRadius(k) certified against k relabelled rows together with
+// feature changes (Certificate.LabelFlips; package knn's documentation, "Label
+// flips", has the argument and its proof). The default, 0, certifies feature changes
+// only, as the paper does. r may not exceed the number of training rows.
+//
+// K-NN models only: an ensemble would need label noise in training. Train, Certify,
+// Load and FromEnsemble return an error wrapping ErrInvalidInput when it is given for
+// an ensemble.
+func WithLabelFlips(r int) CertifyOption {
+	return certifyOption(func(c *config) { c.flips = r; c.set |= setLabelFlips })
+}
+
 // WithWorkers sets how many goroutines train and certify (default GOMAXPROCS). Results
 // do not depend on it.
 func WithWorkers(n int) CertifyOption {
@@ -216,6 +233,8 @@ func (c *config) describe(bit optionSet) string {
 		return fmt.Sprintf("WithSeed(%d)", c.seed)
 	case setAlpha:
 		return fmt.Sprintf("WithAlpha(%v)", c.alpha)
+	case setLabelFlips:
+		return fmt.Sprintf("WithLabelFlips(%d)", c.flips)
 	}
 	return fmt.Sprintf("option %#x", uint16(bit))
 }
@@ -260,6 +279,9 @@ func (c *config) validateSmoother(call string) error {
 		if bit := c.misplaced(knnOnly); bit != 0 {
 			return errs.Invalid("rab: %s: %s configures the exact K-NN smoother: add WithKNN(k) or drop it", call, c.describe(bit))
 		}
+		if err := c.checkNoFlips(); err != nil {
+			return fmt.Errorf("rab: %s: %w", call, err)
+		}
 		if c.models < 1 {
 			return errs.Invalid("rab: %s: WithModels(%d): want at least 1 model", call, c.models)
 		}
@@ -290,5 +312,16 @@ func (c *config) validateCertify(call string) error {
 	if c.workers < 1 {
 		return errs.Invalid("rab: %s: WithWorkers(%d): want at least 1 worker", call, c.workers)
 	}
+	if c.flips < 0 {
+		return errs.Invalid("rab: %s: WithLabelFlips(%d): want r ≥ 0 relabelled rows", call, c.flips)
+	}
 	return nil
+}
+
+// checkNoFlips rejects WithLabelFlips for an ensemble.
+func (c *config) checkNoFlips() error {
+	if c.set&setLabelFlips == 0 {
+		return nil
+	}
+	return errs.Invalid("%s certifies label flips, which only the exact K-NN smoother can: an ensemble would need label noise in training; use WithKNN(k) or drop it", c.describe(setLabelFlips))
 }

@@ -69,9 +69,10 @@ func (m *Model) Save(w io.Writer) error {
 // it (Load reads r to its end). A file that is truncated, corrupt, of another format
 // version or followed by other data is an error wrapping ErrCorrupt.
 //
-// The options set how the loaded model certifies: WithWorkers, WithProgress, and for
+// The options set how the loaded model certifies: WithWorkers, WithProgress, for
 // ensembles WithAlpha (default: the α it was saved with; for a K-NN model WithAlpha is
-// an error, its certificates do not depend on α). Ensembles whose members come from an
+// an error, its certificates do not depend on α) and for K-NN models WithLabelFlips
+// (an error for ensembles). Ensembles whose members come from an
 // adapter package (ensemble/gorgonia, ensemble/onnx) need that package imported so its
 // model decoder is registered.
 func Load(r io.Reader, opts ...LoadOption) (*Model, error) {

@@ -106,8 +106,9 @@ func checkLabels(n int, y []int, cfg *config) error {
 // FromEnsemble wraps an ensemble built elsewhere — members trained in another framework
 // and loaded with ensemble.FromModels (e.g. ONNX files through package ensemble/onnx),
 // or an ensemble read with ensemble.Load — as a Model that certifies with Algorithm 2.
-// Only LoadOptions apply (WithAlpha, WithWorkers, WithProgress); the ensemble must
-// have at least bound.MinVotes(α, classes) members.
+// Only LoadOptions apply (WithAlpha, WithWorkers, WithProgress; WithLabelFlips is an
+// error: ensembles do not certify label flips); the ensemble must have at least
+// bound.MinVotes(α, classes) members.
 func FromEnsemble(e *ensemble.Ensemble, opts ...LoadOption) (*Model, error) {
 	if e == nil {
 		return nil, errs.Invalid("rab: FromEnsemble: nil ensemble: build one with ensemble.Train, ensemble.FromModels or ensemble.Load")
@@ -115,6 +116,9 @@ func FromEnsemble(e *ensemble.Ensemble, opts ...LoadOption) (*Model, error) {
 	cfg, err := loadConfig("FromEnsemble", opts)
 	if err != nil {
 		return nil, err
+	}
+	if err := cfg.checkNoFlips(); err != nil {
+		return nil, fmt.Errorf("rab: FromEnsemble: %w", err)
 	}
 	b, err := newEnsembleBackend(e, &cfg)
 	if err != nil {
@@ -176,6 +180,10 @@ func (m *Model) Models() int { return m.describe().models }
 // Seed returns the seed the ensemble was trained with (0 for the K-NN smoother and for
 // ensembles built by ensemble.FromModels).
 func (m *Model) Seed() uint64 { return m.describe().seed }
+
+// LabelFlips returns the number r of relabelled training rows the model's
+// certificates also certify (WithLabelFlips; 0 when not given, and for ensembles).
+func (m *Model) LabelFlips() int { return m.describe().flips }
 
 // DataSHA256 returns the SHA-256 of the training data X, y in the layout of
 // ensemble.DataSHA256, which ties a model and its file to the data it was trained on.

@@ -14,10 +14,10 @@ func main() {
 	ctx, r, e := context.Background(), strings.NewReader(""), (*ensemble.Ensemble)(nil)
 
 	// The certification options (CertifyOption) go everywhere.
-	_, _ = rab.Train(ctx, nil, nil, rab.WithSigma(1), rab.WithAlpha(0.01), rab.WithWorkers(2), rab.WithProgress(nil))
-	_, _ = rab.Certify(ctx, nil, nil, nil, rab.WithKNN(3), rab.WithSigma(1), rab.WithWorkers(2))
-	_, _ = rab.Load(r, rab.WithAlpha(0.01), rab.WithWorkers(2), rab.WithProgress(nil))
-	_, _ = rab.FromEnsemble(e, rab.WithAlpha(0.01), rab.WithWorkers(2), rab.WithProgress(nil))
+	_, _ = rab.Train(ctx, nil, nil, rab.WithSigma(1), rab.WithAlpha(0.01), rab.WithWorkers(2), rab.WithProgress(nil), rab.WithLabelFlips(1))
+	_, _ = rab.Certify(ctx, nil, nil, nil, rab.WithKNN(3), rab.WithSigma(1), rab.WithWorkers(2), rab.WithLabelFlips(1))
+	_, _ = rab.Load(r, rab.WithAlpha(0.01), rab.WithWorkers(2), rab.WithProgress(nil), rab.WithLabelFlips(1))
+	_, _ = rab.FromEnsemble(e, rab.WithAlpha(0.01), rab.WithWorkers(2), rab.WithProgress(nil), rab.WithLabelFlips(1))
 
 	// The training options do not compile where a trained model is loaded or wrapped.
 	_, _ = rab.Load(r, rab.WithSigma(1))              // ERROR "rab.Option does not implement rab.LoadOption"
