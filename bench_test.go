@@ -42,6 +42,11 @@ func BenchmarkCertifyKNN(b *testing.B) {
 	benchmarkCertify(b, WithKNN(3), WithSigma(0.5))
 }
 
+// BenchmarkCertifyKNNLabelFlips32 is BenchmarkCertifyKNN with WithLabelFlips(32).
+func BenchmarkCertifyKNNLabelFlips32(b *testing.B) {
+	benchmarkCertify(b, WithKNN(3), WithSigma(0.5), WithLabelFlips(32))
+}
+
 // BenchmarkCertifyEnsemble: 1,000 logistic-regression members, σ = 0.5, α = 0.001.
 func BenchmarkCertifyEnsemble(b *testing.B) {
 	benchmarkCertify(b, WithSigma(0.5), WithModels(1000))

@@ -5,6 +5,13 @@
 // table like the paper's Table 2 together with a plot of certified accuracy against
 // radius like its Fig. 4.
 //
+// Beyond the paper, the table certifies the attack actually run, labels included: the
+// models certify relabelled rows too (rab.WithLabelFlips), and the column
+// "cert (r rows + labels)" counts the fooled rows whose FlipRadius(r) exceeds
+// √(Σ‖δ_i‖²) over the r poisoned rows. A second plot (-flip-plot) shows certified
+// accuracy on all test rows against the number r of poisoned rows, each relabelled and
+// carrying ‖δ‖, for the σ of -flip-sigmas, and the example prints its values.
+//
 // Table 2's comparison with the empirical defences follows: Activation Clustering,
 // Spectral Signatures, Sphere and SCAn (package defense, with the paper's settings,
 // experiment.Baselines) read the vanilla K-NN's output vector of every training row —

@@ -42,14 +42,20 @@ func (cfg config) Run(ctx context.Context, out io.Writer, progress func(stage st
 	fmt.Fprintf(out, "Spambase: %d training rows, %d test rows, %d features; exact smoothed K-NN, K = %d, σ = %g, L = %d\n",
 		len(train.X), len(test.X), len(train.X[0]), cfg.k, cfg.sigma, cfg.levels)
 	results, err := h.Run(ctx, out, scenarios, test)
-	if err != nil || cfg.plotPath == "" {
+	if err != nil {
 		return err
 	}
 	blend := len(scenarios) - 1
-	if err := plotFig4(ctx, cfg, scenarios[blend], results[blend].CleanCerts, test); err != nil {
-		return err
+	certsAt := blendCertificates(ctx, cfg, scenarios[blend], results[blend].CleanCerts, test)
+	if cfg.plotPath != "" {
+		if err := plotFig4(cfg, certsAt, test); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "\nCertified accuracy against radius (all test rows, blending attack, σ ∈ %v; the paper's Fig. 4) written to %s\n", cfg.plotSigmas, cfg.plotPath)
 	}
-	fmt.Fprintf(out, "\nCertified accuracy against radius (all test rows, blending attack, σ ∈ %v; the paper's Fig. 4) written to %s\n", cfg.plotSigmas, cfg.plotPath)
+	if cfg.flipPlot != "" {
+		return plotFlips(out, cfg, certsAt, test, scenarios[blend].Poisoned.R)
+	}
 	return nil
 }
 
@@ -83,6 +89,7 @@ func harness(cfg config, train dataset.Set) (experiment.Harness, error) {
 		TrainRAB: func(ctx context.Context, s experiment.Scenario) (experiment.Certifier, error) {
 			return trainRAB(ctx, cfg, s, s.Name)
 		},
+		LabelFlips: true,
 	}
 	if cfg.defences {
 		h.Defences = experiment.Baselines(cfg.seed)
@@ -100,8 +107,15 @@ func harness(cfg config, train dataset.Set) (experiment.Harness, error) {
 }
 
 // trainRAB trains the exact smoothed K-NN on the scenario's training set, reporting
-// progress under the given stage name.
+// progress under the given stage name. On a poisoned set its certificates also
+// certify the poisoned rows relabelled (rab.WithLabelFlips), and up to the flip
+// plot's largest r.
 func trainRAB(ctx context.Context, cfg config, s experiment.Scenario, stage string) (*rab.Model, error) {
+	flips := 0
+	if s.Poisoned != nil {
+		flips = max(s.Poisoned.R, cfg.flipRows)
+	}
 	return rab.Train(ctx, s.X, s.Y, rab.WithKNN(cfg.k), rab.WithSigma(cfg.sigma), rab.WithLevels(cfg.levels),
-		rab.WithClasses(2), rab.WithWorkers(experiment.Workers(cfg.workers)), rab.WithProgress(experiment.Stage(cfg.progress, stage)))
+		rab.WithClasses(2), rab.WithLabelFlips(flips), rab.WithWorkers(experiment.Workers(cfg.workers)),
+		rab.WithProgress(experiment.Stage(cfg.progress, stage)))
 }

@@ -20,6 +20,7 @@ func TestSmoke(t *testing.T) {
 	cfg := defaultConfig()
 	cfg.testRows = 30
 	cfg.plotPath = filepath.Join(t.TempDir(), "plot.png")
+	cfg.flipPlot = filepath.Join(t.TempDir(), "flips.png")
 	var out bytes.Buffer
 	require.NoError(t, cfg.Run(context.Background(), &out, nil))
 	text := out.String()
@@ -30,12 +31,16 @@ func TestSmoke(t *testing.T) {
 		"  368  ", // r = ⌊0.1 · 3681⌋ poisoned rows
 		"as the paper's comparison", "AC removed", "Spectral removed", "Sphere removed", "SCAn removed",
 		"the row itself among them",
+		"cert (r rows + labels)", "each relabelled and carrying ‖δ‖₂ = 0.1", "r = 368 rows poisoned",
+		"   σ = 0.5  ", "written to " + cfg.flipPlot + " (r up to 64)",
 	} {
 		assert.Contains(t, text, want)
 	}
-	info, err := os.Stat(cfg.plotPath)
-	require.NoError(t, err)
-	assert.Greater(t, info.Size(), int64(1000))
+	for _, path := range []string{cfg.plotPath, cfg.flipPlot} {
+		info, err := os.Stat(path)
+		require.NoError(t, err)
+		assert.Greater(t, info.Size(), int64(1000))
+	}
 }
 
 // TestVanillaKNN checks the plain K-NN rule on a hand-made example: distances to x = 0

@@ -40,6 +40,11 @@ type Harness struct {
 	// same rows beside it (Result.Variants): e.g. its ensemble voting without the
 	// deterministic test-time noise, the paper's Table C.7.
 	Variants []Variant
+	// LabelFlips says that TrainRAB's models certify relabelled rows
+	// (rab.WithLabelFlips with at least the poisoned rows): the table then shows
+	// Result.CertFlips, the certified accuracy against the attack run, labels
+	// included.
+	LabelFlips bool
 }
 
 // Variant is another way of certifying with a RAB model.
@@ -62,9 +67,11 @@ type Certified struct {
 	CleanCertAtNorm float64
 	// FooledCerts are the certificates of the fooled rows (nil if none), RABRobust
 	// their accuracy, CertEq19 and CertAttack their certified accuracies at
-	// Result.SingleNorm (eq. (19)) and Result.TotalNorm (eq. (12)).
-	FooledCerts                     []rab.Certificate
-	RABRobust, CertEq19, CertAttack float64
+	// Result.SingleNorm (eq. (19)) and Result.TotalNorm (eq. (12)), and CertFlips at
+	// Result.TotalNorm with the Result.Rows poisoned rows relabelled too
+	// (CertifiedRelabelled).
+	FooledCerts                                []rab.Certificate
+	RABRobust, CertEq19, CertAttack, CertFlips float64
 }
 
 // Result is what one scenario measures: a row of the table. Accuracies are fractions
@@ -94,8 +101,10 @@ type Result struct {
 	// is 0 by construction).
 	VanillaRobust, RABRobust float64
 	// CertEq19 and CertAttack are the RAB model's certified accuracies on the fooled
-	// rows: R > SingleNorm (eq. (19)) and R > TotalNorm (eq. (12)).
-	CertEq19, CertAttack float64
+	// rows: R > SingleNorm (eq. (19)) and R > TotalNorm (eq. (12)); CertFlips is the
+	// attack run, labels included: FlipRadius(Rows) > TotalNorm (0 unless the model
+	// certifies label flips, see Harness.LabelFlips).
+	CertEq19, CertAttack, CertFlips float64
 	// Rows is the number r ≥ 1 of poisoned training rows.
 	Rows int
 	// SingleNorm is ‖δ‖ as added to one training or test row (after clipping, rounded
@@ -178,7 +187,7 @@ func (h Harness) Evaluate(ctx context.Context, s Scenario, test dataset.Set) (Re
 func (r *Result) set(measured []Certified) {
 	m := measured[0]
 	r.CleanCerts, r.RABAcc, r.CleanCertAtNorm = m.CleanCerts, m.RABAcc, m.CleanCertAtNorm
-	r.FooledCerts, r.RABRobust, r.CertEq19, r.CertAttack = m.FooledCerts, m.RABRobust, m.CertEq19, m.CertAttack
+	r.FooledCerts, r.RABRobust, r.CertEq19, r.CertAttack, r.CertFlips = m.FooledCerts, m.RABRobust, m.CertEq19, m.CertAttack, m.CertFlips
 	if len(measured) > 1 {
 		r.Variants = measured[1:]
 	}
@@ -230,6 +239,7 @@ func (h Harness) evaluateAttack(ctx context.Context, s Scenario, vanilla Classif
 		if m.CertAttack, err = rab.CertifiedAccuracy(m.FooledCerts, res.FooledLabels, res.TotalNorm); err != nil {
 			return err
 		}
+		m.CertFlips = CertifiedRelabelled(m.FooledCerts, res.FooledLabels, res.TotalNorm, res.Rows)
 	}
 	res.Defended, err = h.defend(ctx, s, fooledX, res.FooledLabels)
 	return err

@@ -140,6 +140,22 @@ func TestEvaluate(t *testing.T) {
 		"clean rows once per scenario, then only the fooled triggered rows")
 }
 
+// TestEvaluateLabelFlips: CertFlips counts the fooled rows whose certificate keeps
+// FlipRadius(r) > √Σ‖δ_i‖² ≈ 0.7071 with the r = 2 poisoned rows relabelled: row 3
+// (0.75, and correct), not row 1 (no label flips certified).
+func TestEvaluateLabelFlips(t *testing.T) {
+	model := newHandModel()
+	c := model.triggered[3]
+	c.LabelFlips = &rab.LabelFlips{Shift: []float64{0.01, 0.02}, Radius: []float64{0.78, 0.75}}
+	model.triggered[3] = c
+	h, scenarios := handHarness(t, model)
+	h.LabelFlips = true
+	got, err := h.Evaluate(context.Background(), scenarios[1], handTest())
+	require.NoError(t, err)
+	assert.InDelta(t, 1.0/3, got.CertFlips, 1e-15)
+	assert.InDelta(t, 1.0/3, got.CertAttack, 1e-15)
+}
+
 // TestEvaluateUntriggered: a vanilla classifier that calls every row 0 is "fooled" on
 // every triggered row (1–4), and on every one of them without the trigger too.
 func TestEvaluateUntriggered(t *testing.T) {

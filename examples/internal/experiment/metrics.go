@@ -34,3 +34,17 @@ func AbstainRate(certs []rab.Certificate) float64 {
 	}
 	return float64(n) / float64(len(certs))
 }
+
+// CertifiedRelabelled is the certified accuracy against rows relabelled training rows
+// combined with feature changes of total L2 norm total: the fraction of certificates
+// that predict their label and have total < FlipRadius(rows) (rab.WithLabelFlips(r)
+// with r ≥ rows; 0 without it), NaN for none. certs and labels have one entry per row.
+func CertifiedRelabelled(certs []rab.Certificate, labels []int, total float64, rows int) float64 {
+	n := 0
+	for i, c := range certs {
+		if c.Class == labels[i] && !c.Abstained && total < c.FlipRadius(rows) {
+			n++
+		}
+	}
+	return float64(n) / float64(len(certs))
+}

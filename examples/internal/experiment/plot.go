@@ -36,19 +36,60 @@ type Curve struct {
 // Save writes the plot as a 6×4 inch PNG (or another format, by the file's extension)
 // to path.
 func (p Plot) Save(path string) error {
-	pl := plot.New()
-	pl.Title.Text = p.Title
-	pl.X.Label.Text = "radius R (L2 norm of the backdoor)"
-	pl.Y.Label.Text = "certified accuracy on clean test rows"
-	pl.Y.Min, pl.Y.Max = 0, 1
-	pl.Add(plotter.NewGrid())
 	maxRadius := p.MaxRadius
 	if maxRadius <= 0 {
 		maxRadius = LargestRadius(p.Curves) * 1.05
 	}
+	return saveCurves(path, p.Title, "radius R (L2 norm of the backdoor)", p.Curves, func(c Curve) (plotter.XYs, error) {
+		return CertifiedCurve(c.Certs, p.Labels, maxRadius, plotPoints)
+	})
+}
+
+// FlipPlot is certified accuracy on the clean test rows against the number r of
+// poisoned training rows, each relabelled and carrying a pattern of L2 norm Norm
+// (rab.Certificate.FlipRadius(r) > Norm·√r): one curve per set of certificates, made
+// with rab.WithLabelFlips(MaxRows) or more.
+type FlipPlot struct {
+	Title   string
+	Curves  []Curve
+	Labels  []int
+	Norm    float64
+	MaxRows int
+}
+
+// Save writes the plot as Plot.Save does.
+func (p FlipPlot) Save(path string) error {
+	xLabel := fmt.Sprintf("poisoned training rows r (relabelled, ‖δ‖ = %g each)", p.Norm)
+	return saveCurves(path, p.Title, xLabel, p.Curves, func(c Curve) (plotter.XYs, error) {
+		return FlipCurve(c.Certs, p.Labels, p.Norm, p.MaxRows)
+	})
+}
+
+// FlipCurve evaluates CertifiedRelabelled at r = 0, 1, …, maxRows relabelled rows
+// carrying a pattern of the given norm each (total norm norm·√r).
+func FlipCurve(certs []rab.Certificate, labels []int, norm float64, maxRows int) (plotter.XYs, error) {
+	if len(certs) != len(labels) || len(certs) == 0 {
+		return nil, fmt.Errorf("experiment: %d certificates but %d labels: want one label per certificate, at least one", len(certs), len(labels))
+	}
+	pts := make(plotter.XYs, maxRows+1)
+	for r := range pts {
+		pts[r].X, pts[r].Y = float64(r), CertifiedRelabelled(certs, labels, norm*math.Sqrt(float64(r)), r)
+	}
+	return pts, nil
+}
+
+// saveCurves draws one line per curve, of the points curve gives, with certified
+// accuracy on the y axis, and saves the plot as a 6×4 inch image to path.
+func saveCurves(path, title, xLabel string, curves []Curve, curve func(Curve) (plotter.XYs, error)) error {
+	pl := plot.New()
+	pl.Title.Text = title
+	pl.X.Label.Text = xLabel
+	pl.Y.Label.Text = "certified accuracy on clean test rows"
+	pl.Y.Min, pl.Y.Max = 0, 1
+	pl.Add(plotter.NewGrid())
 	var lines []any
-	for _, c := range p.Curves {
-		pts, err := CertifiedCurve(c.Certs, p.Labels, maxRadius, plotPoints)
+	for _, c := range curves {
+		pts, err := curve(c)
 		if err != nil {
 			return fmt.Errorf("curve %q: %w", c.Name, err)
 		}

@@ -62,3 +62,36 @@ func TestPlotSave(t *testing.T) {
 	p.Labels = handLabels[:2]
 	assert.ErrorContains(t, p.Save(path), `curve "hand"`)
 }
+
+// TestFlipCurve: certificates with label-flip radii, ‖δ‖ = 0.1 per row. Row 0 keeps
+// FlipRadius 0.5, 0.3, 0.2 for 1–3 rows (0.1·√3 ≈ 0.173 < 0.2: certified up to 3);
+// row 1 only 0.15 for one row; row 2 is wrong; row 3 abstains. At r = 0 the radius
+// must exceed 0: rows 0 and 1.
+func TestFlipCurve(t *testing.T) {
+	flips := func(radii ...float64) *rab.LabelFlips {
+		return &rab.LabelFlips{Shift: make([]float64, len(radii)), Radius: radii}
+	}
+	certs := []rab.Certificate{
+		{Class: 0, Radius: 1, LabelFlips: flips(0.5, 0.3, 0.2)},
+		{Class: 1, Radius: 0.4, LabelFlips: flips(0.15, 0, 0)},
+		{Class: 1, Radius: 2, LabelFlips: flips(2, 2, 2)},
+		{Class: 0, Abstained: true, LabelFlips: flips(0, 0, 0)},
+	}
+	labels := []int{0, 1, 0, 0}
+	pts, err := FlipCurve(certs, labels, 0.1, 4)
+	require.NoError(t, err)
+	assert.Equal(t, plotter.XYs{{X: 0, Y: 0.5}, {X: 1, Y: 0.5}, {X: 2, Y: 0.25}, {X: 3, Y: 0.25}, {X: 4, Y: 0}}, pts)
+	assert.Equal(t, 0.25, CertifiedRelabelled(certs, labels, 0.35, 1), "0.35 < 0.5 for row 0 only")
+	_, err = FlipCurve(certs, labels[:3], 0.1, 4)
+	assert.ErrorContains(t, err, "4 certificates but 3 labels")
+
+	path := filepath.Join(t.TempDir(), "flips.png")
+	p := FlipPlot{Title: "test", Labels: labels, Norm: 0.1, MaxRows: 4, Curves: []Curve{{Name: "hand", Certs: certs}}}
+	require.NoError(t, p.Save(path))
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	cfg, err := png.DecodeConfig(f)
+	require.NoError(t, err)
+	assert.Equal(t, 576, cfg.Width)
+}

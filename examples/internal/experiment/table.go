@@ -31,17 +31,30 @@ func (h Harness) WriteTable(w io.Writer, results []Result) error {
 	}
 	fmt.Fprintln(w, "cert (19): certified accuracy as the paper's eq. (19), R > ‖δ‖ (as if one training row were poisoned);")
 	fmt.Fprintln(w, "cert (r rows): for the attack actually run, R > √(Σ‖δ_i‖²) over its r poisoned rows (eq. (12); ≈ ‖δ‖·√r, eq. (13)).")
+	flips := ""
+	if h.LabelFlips {
+		fmt.Fprintln(w, "cert (r rows + labels): the attack run, its r rows relabelled too: R_r > √(Σ‖δ_i‖²), R_r the radius left when r labels may differ (rab.Certificate.FlipRadius(r)).")
+		flips = "cert (r rows + labels)\t"
+	}
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "pattern\tvanilla acc\tRAB acc\tcert acc (clean, R>‖δ‖)\tfooled rows\tvanilla robust\tRAB robust\tcert (19)\tr\t√Σ‖δ_i‖²\tcert (r rows)\t")
+	fmt.Fprintln(tw, "pattern\tvanilla acc\tRAB acc\tcert acc (clean, R>‖δ‖)\tfooled rows\tvanilla robust\tRAB robust\tcert (19)\tr\t√Σ‖δ_i‖²\tcert (r rows)\t"+flips)
 	for _, r := range results {
 		if !r.Attacked() {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t-\t-\t-\t-\t-\t-\t-\t\n", r.Name, pct(r.VanillaAcc), pct(r.RABAcc), pct(r.CleanCertAtNorm))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t-\t-\t-\t-\t-\t-\t-\t", r.Name, pct(r.VanillaAcc), pct(r.RABAcc), pct(r.CleanCertAtNorm))
+			if h.LabelFlips {
+				fmt.Fprint(tw, "-\t")
+			}
+			fmt.Fprintln(tw)
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d/%d\t%s\t%s\t%s\t%d\t%.4f\t%s\t\n", r.Name, pct(r.VanillaAcc), pct(r.RABAcc),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d/%d\t%s\t%s\t%s\t%d\t%.4f\t%s\t", r.Name, pct(r.VanillaAcc), pct(r.RABAcc),
 			pct(r.CleanCertAtNorm), r.Fooled, r.Triggered, r.onFooled(r.VanillaRobust), r.onFooled(r.RABRobust),
 			r.onFooled(r.CertEq19), r.Rows, r.TotalNorm, r.onFooled(r.CertAttack))
+		if h.LabelFlips {
+			fmt.Fprintf(tw, "%s\t", r.onFooled(r.CertFlips))
+		}
+		fmt.Fprintln(tw)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -48,6 +48,18 @@ Fooled rows that the vanilla K-NN assigns to the target without the trigger as w
 `
 	assert.Equal(t, want, out.String())
 
+	h.LabelFlips = true
+	results[1].CertFlips = 0
+	out.Reset()
+	require.NoError(t, h.WriteTable(&out, results[:2]))
+	assert.Contains(t, out.String(), "cert (r rows + labels): the attack run, its r rows relabelled too: R_r > √(Σ‖δ_i‖²), R_r the radius left when r labels may differ (rab.Certificate.FlipRadius(r)).\n")
+	assert.Contains(t, out.String(), `
+    pattern  vanilla acc  RAB acc  cert acc (clean, R>‖δ‖)  fooled rows  vanilla robust  RAB robust  cert (19)    r  √Σ‖δ_i‖²  cert (r rows)  cert (r rows + labels)
+      clean        94.5%    89.0%                    86.0%            -               -           -          -    -         -              -                       -
+  one-pixel        90.5%    81.5%                    80.5%        21/85            0.0%       42.9%      38.1%  368    1.9183           4.8%                    0.0%
+`)
+	h.LabelFlips = false
+
 	h.Attack.Names = []string{"", "my blend"}
 	out.Reset()
 	require.NoError(t, h.WriteTable(&out, nil))
