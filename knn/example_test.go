@@ -63,3 +63,34 @@ func ExampleSmoother_Evaluate() {
 	// features ×10000: P(class 1) = 0.0000, ties 1.0000, last bucket 1.0000
 	// features ×1: P(class 1) = 0.9731, ties 0.1105, last bucket 0.0000
 }
+
+// ExampleSmoother_EvaluateWithMembership shows the membership probabilities: each
+// training row's probability to be among the 3 voters (they sum to K = 3), and the
+// bounds M_r on how far relabelling any r rows can move a class probability.
+func ExampleSmoother_EvaluateWithMembership() {
+	X := [][]float64{{0, 0}, {0.2, 0.1}, {0.1, 0.3}, {2, 2}, {2.2, 1.9}, {1.8, 2.1}}
+	y := []int{0, 0, 0, 1, 1, 1}
+	s, err := knn.New(X, y, knn.WithSigma(1), knn.WithK(3))
+	if err != nil {
+		log.Fatal(err)
+	}
+	ev, err := s.EvaluateWithMembership([]float64{0.3, 0.2})
+	if err != nil {
+		log.Fatal(err)
+	}
+	m := ev.Membership
+	var sum float64
+	for i, j := range m.Index {
+		fmt.Printf("row %d votes with probability %.4f\n", j, m.Probs[i])
+		sum += m.Probs[i]
+	}
+	fmt.Printf("sum %.4f; M_1 = %.4f, M_2 = %.4f\n", sum, m.FlipBound(1), m.FlipBound(2))
+	// Output:
+	// row 0 votes with probability 0.8451
+	// row 1 votes with probability 0.8520
+	// row 2 votes with probability 0.8410
+	// row 3 votes with probability 0.1600
+	// row 4 votes with probability 0.1393
+	// row 5 votes with probability 0.1625
+	// sum 3.0000; M_1 = 0.8520, M_2 = 1.0000
+}
