@@ -76,8 +76,24 @@ func newGraph(a *arch, batch int, params [][]float64) (gr *graph, err error) {
 	return gr, nil
 }
 
-// graphMu serialises graph construction; see newGraph.
+// graphMu serialises graph construction and differentiation; see newGraph and
+// trainingMachine.
 var graphMu sync.Mutex
+
+// trainingMachine differentiates the loss with respect to the parameters and compiles
+// the graph into a tape machine that keeps their gradients. Both run under graphMu:
+// symbolic differentiation and compilation read and lazily cache the hash codes of
+// Gorgonia's package-level constant nodes (Node.Hashcode), a data race when several
+// members are trained in parallel.
+func (gr *graph) trainingMachine() (vm G.VM, err error) {
+	graphMu.Lock()
+	defer graphMu.Unlock()
+	defer recoverPanic(&err)
+	if _, err := G.Grad(gr.loss, gr.params...); err != nil {
+		return nil, fmt.Errorf("gorgonia: differentiating the loss: %w", err)
+	}
+	return G.NewTapeMachine(gr.g, G.BindDualValues(gr.params...)), nil
+}
 
 // graphError carries an error out of must to recoverPanic.
 type graphError struct{ err error }
@@ -157,10 +173,10 @@ func (c *config) train(ctx context.Context, net *network, X [][]float64, y []int
 	if err != nil {
 		return err
 	}
-	if _, err := G.Grad(gr.loss, gr.params...); err != nil {
-		return fmt.Errorf("gorgonia: differentiating the loss: %w", err)
+	vm, err := gr.trainingMachine()
+	if err != nil {
+		return err
 	}
-	vm := G.NewTapeMachine(gr.g, G.BindDualValues(gr.params...))
 	defer vm.Close()
 	solver := c.solver()
 	grads := G.NodesToValueGrads(gr.params)
