@@ -9,10 +9,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/rabcert/rab"
@@ -406,4 +408,52 @@ func readCSV(t *testing.T, path string) ([][]float64, []int) {
 		X, y = append(X, row), append(y, label)
 	}
 	return X, y
+}
+
+// TestCertifyLabelFlips: rab certify -label-flips r prints, in both formats, the
+// library's certificates made with rab.WithLabelFlips(r), the CSV with one
+// flip_radius_k column per k; it is a usage error for an ensemble or a negative r.
+func TestCertifyLabelFlips(t *testing.T) {
+	dir := exampleDir(t)
+	trainX, trainY := readCSV(t, filepath.Join(dir, "example-train.csv"))
+	testX, _ := readCSV(t, filepath.Join(dir, "example-test.csv"))
+	mustRab(t, dir, "train", "-o", "knn.rab", "-knn", "1", "-sigma", "2", "example-train.csv")
+	m, err := rab.Train(context.Background(), trainX, trainY, rab.WithKNN(1), rab.WithSigma(2), rab.WithLabelFlips(2))
+	require.NoError(t, err)
+	want, err := m.CertifyBatch(context.Background(), testX)
+	require.NoError(t, err)
+	require.True(t, slices.ContainsFunc(want, func(c rab.Certificate) bool { return c.FlipRadius(1) > 0 }),
+		"the test needs a certificate that survives a relabelled row")
+
+	jsonl := mustRab(t, dir, "certify", "-model", "knn.rab", "-label-flips", "2", "-format", "jsonl", "example-test.csv")
+	var wantLines strings.Builder
+	for _, c := range want {
+		b, err := json.Marshal(c)
+		require.NoError(t, err)
+		wantLines.Write(append(b, '\n'))
+	}
+	require.Equal(t, wantLines.String(), jsonl.stdout)
+
+	out := mustRab(t, dir, "certify", "-model", "knn.rab", "-label-flips", "2", "example-test.csv")
+	recs, err := csv.NewReader(strings.NewReader(out.stdout)).ReadAll()
+	require.NoError(t, err)
+	require.Equal(t, []string{"class", "pa", "pb", "radius", "abstained", "norm", "ties", "last_bucket", "flip_radius_1", "flip_radius_2"}, recs[0])
+	require.Len(t, recs, len(want)+1)
+	for i, c := range want {
+		assert.Equal(t, certificateFromCSV(t, recs[i+1][:8]), rab.Certificate{Class: c.Class, PA: c.PA, PB: c.PB, Radius: c.Radius,
+			Abstained: c.Abstained, Norm: c.Norm, Quantisation: c.Quantisation}, "row %d", i)
+		for k := 1; k <= 2; k++ {
+			got, err := strconv.ParseFloat(recs[i+1][7+k], 64)
+			require.NoError(t, err)
+			assert.Equal(t, c.FlipRadius(k), got, "row %d, k = %d", i, k)
+		}
+	}
+
+	mustRab(t, dir, "train", "-o", "ensemble.rab", "-models", "32", "-sigma", "1", "example-train.csv")
+	r := runRab(t, dir, "certify", "-model", "ensemble.rab", "-label-flips", "1", "example-test.csv")
+	assert.Equal(t, 2, r.code)
+	assert.Contains(t, r.stderr, "-label-flips with ensemble.rab, an ensemble: only exact K-NN models")
+	r = runRab(t, dir, "certify", "-model", "knn.rab", "-label-flips", "-1", "example-test.csv")
+	assert.Equal(t, 2, r.code)
+	assert.Contains(t, r.stderr, "-label-flips -1: want r ≥ 0")
 }

@@ -55,6 +55,15 @@ rab.Certificate:
 
 with "quantisation":{"ties":…,"last_bucket":…} at the end for a K-NN model.
 
+With -label-flips r (exact K-NN models only) every certificate also says how
+far the prediction holds when up to k ≤ r training rows may also have been
+relabelled (rab.WithLabelFlips): R_k is the radius certified for any training
+set that differs from the given one in the labels of at most k rows and by
+feature changes of total L2 norm below R_k. The CSV output gains the columns
+flip_radius_1 … flip_radius_r; the JSON form ends with
+"label_flips":{"shift":[M_1,…,M_r],"radius":[R_1,…,R_r]}, M_k bounding how far
+k relabelled rows move a class probability.
+
 Numbers are written in the shortest form that reads back to the same float64,
 in both formats.
 
@@ -67,6 +76,7 @@ A progress bar is drawn on standard error when it is a terminal.
 		fs.StringVar(&f.out, "o", "", "output `file` (default standard output)")
 		fs.StringVar(&f.label, "label", "", "`name` of the label column, if any (default: the last column when there is one column more than the model has features)")
 		fs.Float64Var(&f.alpha, "alpha", 0, "ensembles: probability `α` that a certificate is wrong (default the α saved in the model)")
+		fs.IntVar(&f.flips, "label-flips", 0, "exact K-NN models: also certify up to `r` relabelled training rows (columns flip_radius_1 … flip_radius_r)")
 		fs.IntVar(&f.workers, "workers", 0, "`number` of goroutines certifying (default all cores); the certificates do not depend on it")
 		return func(ctx context.Context, e *env, args []string) error { return f.run(ctx, e, fs, args) }
 	},
@@ -75,7 +85,7 @@ A progress bar is drawn on standard error when it is a terminal.
 type certifyFlags struct {
 	model, format, out, label string
 	alpha                     float64
-	workers                   int
+	workers, flips            int
 }
 
 func (f *certifyFlags) run(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error {
@@ -89,16 +99,23 @@ func (f *certifyFlags) run(ctx context.Context, e *env, fs *flag.FlagSet, args [
 		return usagef("-alpha %v: want 0 < α < 1", f.alpha)
 	case f.workers < 0:
 		return usagef("-workers %d: want at least 1 (or 0 for all cores)", f.workers)
+	case f.flips < 0:
+		return usagef("-label-flips %d: want r ≥ 0 relabelled rows", f.flips)
+	}
+	if set["alpha"] || f.flips > 0 {
+		if err := f.checkModel(set["alpha"]); err != nil {
+			return err
+		}
 	}
 	var opts []rab.LoadOption
 	if set["alpha"] {
-		if err := f.checkAlpha(); err != nil {
-			return err
-		}
 		opts = append(opts, rab.WithAlpha(f.alpha))
 	}
 	if f.workers > 0 {
 		opts = append(opts, rab.WithWorkers(f.workers))
+	}
+	if f.flips > 0 {
+		opts = append(opts, rab.WithLabelFlips(f.flips))
 	}
 	if bar := progressBar(e, "certifying"); bar != nil {
 		opts = append(opts, rab.WithProgress(bar))
@@ -115,7 +132,7 @@ func (f *certifyFlags) run(ctx context.Context, e *env, fs *flag.FlagSet, args [
 	if err != nil {
 		return err
 	}
-	write := func(w io.Writer) error { return writeCertificates(w, f.format, certs) }
+	write := func(w io.Writer) error { return writeCertificates(w, f.format, certs, f.flips) }
 	if f.out == "" {
 		w := bufio.NewWriter(e.stdout)
 		if err := write(w); err != nil {
@@ -131,12 +148,20 @@ func (f *certifyFlags) run(ctx context.Context, e *env, fs *flag.FlagSet, args [
 	return err
 }
 
-// checkAlpha checks that the model certifies at -alpha: it must be an ensemble, of
-// at least bound.MinVotes(α, C) members.
-func (f *certifyFlags) checkAlpha() error {
+// checkModel checks that the model suits the flags that only one kind of model
+// takes, so that a mistake is reported with the flag's name: -alpha needs an
+// ensemble of at least bound.MinVotes(α, C) members; -label-flips an exact K-NN model
+// (an ensemble would need label noise in training).
+func (f *certifyFlags) checkModel(alpha bool) error {
 	m, err := loadModel(f.model)
 	if err != nil {
 		return fmt.Errorf("%s: %w", f.model, err)
+	}
+	if f.flips > 0 && m.Kind() != rab.KindKNN {
+		return usagef("-label-flips with %s, an ensemble: only exact K-NN models (rab train -knn K) certify relabelled rows; drop -label-flips", f.model)
+	}
+	if !alpha {
+		return nil
 	}
 	if m.Kind() != rab.KindEnsemble {
 		return usagef("-alpha with %s, an exact K-NN model: its certificates do not depend on α; drop -alpha", f.model)
@@ -186,8 +211,9 @@ func inputColumns(label string, dim int) columnPicker {
 	}
 }
 
-// writeCertificates writes certs to w as CSV or JSON Lines.
-func writeCertificates(w io.Writer, format string, certs []rab.Certificate) error {
+// writeCertificates writes certs to w as CSV or JSON Lines; in CSV, flips > 0 adds the
+// columns flip_radius_1 … flip_radius_flips.
+func writeCertificates(w io.Writer, format string, certs []rab.Certificate, flips int) error {
 	if format == "jsonl" {
 		enc := json.NewEncoder(w)
 		for _, c := range certs {
@@ -203,6 +229,9 @@ func writeCertificates(w io.Writer, format string, certs []rab.Certificate) erro
 	if quantised {
 		header = append(header, "ties", "last_bucket")
 	}
+	for k := 1; k <= flips; k++ {
+		header = append(header, "flip_radius_"+strconv.Itoa(k))
+	}
 	if err := cw.Write(header); err != nil {
 		return err
 	}
@@ -210,6 +239,9 @@ func writeCertificates(w io.Writer, format string, certs []rab.Certificate) erro
 		rec := []string{strconv.Itoa(c.Class), jsonNumber(c.PA), jsonNumber(c.PB), jsonNumber(c.Radius), strconv.FormatBool(c.Abstained), c.Norm.String()}
 		if quantised {
 			rec = append(rec, jsonNumber(c.Quantisation.Ties), jsonNumber(c.Quantisation.LastBucket))
+		}
+		for k := 1; k <= flips; k++ {
+			rec = append(rec, jsonNumber(c.FlipRadius(k)))
 		}
 		if err := cw.Write(rec); err != nil {
 			return err

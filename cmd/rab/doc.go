@@ -204,6 +204,15 @@
 //
 // with "quantisation":{"ties":…,"last_bucket":…} at the end for a K-NN model.
 //
+// With -label-flips r (exact K-NN models only) every certificate also says how
+// far the prediction holds when up to k ≤ r training rows may also have been
+// relabelled (rab.WithLabelFlips): R_k is the radius certified for any training
+// set that differs from the given one in the labels of at most k rows and by
+// feature changes of total L2 norm below R_k. The CSV output gains the columns
+// flip_radius_1 … flip_radius_r; the JSON form ends with
+// "label_flips":{"shift":[M_1,…,M_r],"radius":[R_1,…,R_r]}, M_k bounding how far
+// k relabelled rows move a class probability.
+//
 // Numbers are written in the shortest form that reads back to the same float64,
 // in both formats.
 //
@@ -217,6 +226,8 @@
 //	    output format: csv or jsonl (default csv)
 //	-label name
 //	    name of the label column, if any (default: the last column when there is one column more than the model has features)
+//	-label-flips r
+//	    exact K-NN models: also certify up to r relabelled training rows (columns flip_radius_1 … flip_radius_r)
 //	-model file
 //	    model file written by rab train or rab merge (default model.rab)
 //	-o file
