@@ -72,6 +72,10 @@
 //
 // The building blocks live in sub-packages: bound (Corollaries 1–2, binomial confidence
 // bounds, Algorithm 2), smoothing (noise and deterministic random streams), knn (the
-// exact smoothed K-NN), ensemble (Algorithm 1 for any base learner, with Gorgonia and
-// ONNX adapters) and attack (backdoor patterns for evaluation).
+// exact smoothed K-NN), ensemble (Algorithm 1 for any base learner, members trained in
+// shards on many machines, and the learners ensemble/logistic, ensemble/cnn — a fast
+// float32 CNN —, ensemble/gorgonia and ensemble/onnx for members trained elsewhere),
+// attack (backdoor patterns for evaluation) and defense (the paper's empirical
+// baselines). The command cmd/rab trains, merges, certifies and inspects models from
+// CSV files.
 package rab
