@@ -122,6 +122,10 @@ func memoryRun(tb testing.TB, learner string, n int) map[string]int64 {
 	if runtime.GOOS != "linux" {
 		tb.Skip("reads /proc/self/status")
 	}
+	if raceEnabled {
+		// Measured: 200 dense members resident at 706 MB after Load under -race, 338 MB allowed.
+		tb.Skip("the race detector's shadow memory multiplies the resident set")
+	}
 	path := filepath.Join(tb.TempDir(), "dense.rab")
 	figures := map[string]int64{}
 	for _, phase := range []string{"train", "load"} {
