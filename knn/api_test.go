@@ -51,6 +51,7 @@ func TestNewRejectsBadInput(t *testing.T) {
 		{"tolerance 0", X, y, []Option{WithSigma(1), WithTolerance(0)}, "tolerance"},
 		{"tolerance big", X, y, []Option{WithSigma(1), WithTolerance(0.5)}, "tolerance"},
 		{"edges underflow", X, y, []Option{WithSigma(1e100), WithEdges([]float64{1e-300})}, "scale of σ²"},
+		{"edge subnormal", X, y, []Option{WithSigma(1), WithEdges([]float64{1e-309, 1})}, "is 1e-309: want increasing values in [2.23e-308, 1e+08]"},
 		{"sigma huge", X, y, []Option{WithSigma(1e300)}, "WithSigma(1e+300): σ is outside the representable range [3.05e-151, 3.27e+150]"},
 		{"sigma tiny", X, y, []Option{WithSigma(1e-300)}, "WithSigma(1e-300): σ is outside the representable range"},
 		{"sigma huge with edges", X, y, []Option{WithSigma(1e200), WithEdges([]float64{1e-300})}, "representable range"},
@@ -278,7 +279,7 @@ func TestLimits(t *testing.T) {
 		"label too large":   {[]int{0, 1, 1, 0, MaxClasses}, []Option{WithSigma(1)}, "at most 1024 classes"},
 		"too many classes":  {y, []Option{WithSigma(1), WithClasses(MaxClasses + 1)}, "WithClasses(1025)"},
 		"too many levels":   {y, []Option{WithSigma(1), WithLevels(MaxLevels + 1)}, "want 2 to 65536 levels"},
-		"edge far beyond σ": {y, []Option{WithSigma(1), WithEdges([]float64{0.1, 2e19})}, "want increasing values in (0, 1e+08]"},
+		"edge far beyond σ": {y, []Option{WithSigma(1), WithEdges([]float64{0.1, 2e19})}, "want increasing values in [2.23e-308, 1e+08]"},
 		"σ tiny for edges":  {y, []Option{WithSigma(1e-10), WithEdges([]float64{0.1, 100})}, "put the edges on the scale of σ²"},
 	} {
 		_, err := New(X, c.y, c.opts...)

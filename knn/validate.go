@@ -16,6 +16,11 @@ const (
 	maxSigma = 0x1p500  // ≈ 3.27e+150
 )
 
+// minEdgeRatio is the smallest edge over σ², the smallest normal float64: at a
+// subnormal ratio the CDF's error bound is NaN (FuzzUnmarshal found the edge 2.6e-310
+// at σ ≈ 0.51).
+const minEdgeRatio = 0x1p-1022 // ≈ 2.23e-308
+
 // build validates the training set and the options of cfg and returns the Smoother.
 // Its errors wrap errs.ErrInvalidInput and carry no package prefix.
 func build(X [][]float64, y []int, cfg config) (*Smoother, error) {
@@ -47,8 +52,8 @@ func build(X [][]float64, y []int, cfg config) (*Smoother, error) {
 	t := make([]float64, len(edges))
 	for i, b := range edges {
 		t[i] = b / sigma2
-		if !(t[i] > 0) || !(t[i] <= MaxEdgeRatio) || (i > 0 && !(t[i] > t[i-1])) {
-			return nil, errs.Invalid("edge %d (%v) divided by σ² = %v is %v: want increasing values in (0, %g]; put the edges on the scale of σ² (squared-distance units) or use a larger σ", i, b, sigma2, t[i], MaxEdgeRatio)
+		if !(t[i] >= minEdgeRatio) || !(t[i] <= MaxEdgeRatio) || (i > 0 && !(t[i] > t[i-1])) {
+			return nil, errs.Invalid("edge %d (%v) divided by σ² = %v is %v: want increasing values in [%.3g, %g]; put the edges on the scale of σ² (squared-distance units) or use a larger σ", i, b, sigma2, t[i], minEdgeRatio, MaxEdgeRatio)
 		}
 	}
 	flat := make([]float64, 0, len(X)*d)
