@@ -83,7 +83,8 @@ func WithLevels(levels int) Option {
 // WithEdges sets the finite bucket edges b_1 < … < b_{L−1} explicitly, in units of
 // squared Euclidean distance (not divided by σ²); bucket l is [b_{l−1}, b_l) with
 // b_0 = 0 and b_L = ∞, so L = len(edges)+1. The edges must not depend on the training
-// data, or the certificate is void. The slice is copied.
+// data, or the certificate is void. Every b_l/σ² must lie in [2.23·10⁻³⁰⁸, MaxEdgeRatio]
+// (a normal float64 at the bottom). The slice is copied.
 func WithEdges(edges []float64) Option {
 	edges = append([]float64(nil), edges...)
 	return modelOption(func(c *config) { c.edges = edges; c.set |= setEdges })

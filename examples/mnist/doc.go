@@ -37,8 +37,8 @@
 // not remove half of it on the background.
 //
 // Defaults: N = 200 members and the first 1,000 test rows, 4 min 48 s on 2 cores (the
-// paper's setting, -models 1000 -test-rows 0, took 1 h 2 min); pretraining on all 59,940 other training rows for 2 epochs;
-// fine-tuning with Adam (η = 10⁻³, the reference code's) for 20 epochs in minibatches
-// of 10. MNIST comes from the GoMNIST module's files (internal/dataset); -data reads
+// paper's setting, -models 1000 -test-rows 0, took 1 h 2 min); pretraining on all
+// 59,940 other training rows for 2 epochs; fine-tuning with Adam (η = 10⁻³, the
+// reference code's) for 20 epochs in minibatches of 10. MNIST comes from the GoMNIST module's files (internal/dataset); -data reads
 // them from another directory.
 package main
