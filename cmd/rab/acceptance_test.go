@@ -319,13 +319,7 @@ func TestCertifyMatchesLibrary(t *testing.T) {
 			require.NoError(t, err)
 
 			jsonl := mustRab(t, dir, "certify", "-format", "jsonl", "example-test.csv")
-			var wantLines strings.Builder
-			for _, c := range want {
-				b, err := json.Marshal(c)
-				require.NoError(t, err)
-				wantLines.Write(append(b, '\n'))
-			}
-			require.Equal(t, wantLines.String(), jsonl.stdout)
+			require.Equal(t, jsonLines(t, want), jsonl.stdout)
 
 			out := mustRab(t, dir, "certify", "example-test.csv")
 			recs, err := csv.NewReader(strings.NewReader(out.stdout)).ReadAll()
@@ -342,6 +336,19 @@ func TestCertifyMatchesLibrary(t *testing.T) {
 			require.Equal(t, summaryLine(want, testY), out.stderr)
 		})
 	}
+}
+
+// jsonLines returns the certificates as rab certify -format jsonl prints them: one
+// JSON object (encoding/json of rab.Certificate) a line.
+func jsonLines(t *testing.T, certs []rab.Certificate) string {
+	t.Helper()
+	var lines strings.Builder
+	for _, c := range certs {
+		b, err := json.Marshal(c)
+		require.NoError(t, err)
+		lines.Write(append(b, '\n'))
+	}
+	return lines.String()
 }
 
 // certificateFromCSV parses one record of rab certify's CSV output.
@@ -426,13 +433,7 @@ func TestCertifyLabelFlips(t *testing.T) {
 		"the test needs a certificate that survives a relabelled row")
 
 	jsonl := mustRab(t, dir, "certify", "-model", "knn.rab", "-label-flips", "2", "-format", "jsonl", "example-test.csv")
-	var wantLines strings.Builder
-	for _, c := range want {
-		b, err := json.Marshal(c)
-		require.NoError(t, err)
-		wantLines.Write(append(b, '\n'))
-	}
-	require.Equal(t, wantLines.String(), jsonl.stdout)
+	require.Equal(t, jsonLines(t, want), jsonl.stdout)
 
 	out := mustRab(t, dir, "certify", "-model", "knn.rab", "-label-flips", "2", "example-test.csv")
 	recs, err := csv.NewReader(strings.NewReader(out.stdout)).ReadAll()
