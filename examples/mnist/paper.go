@@ -3,9 +3,10 @@ package main
 import (
 	"fmt"
 	"io"
-	"math"
 	"strings"
 	"text/tabwriter"
+
+	"gonum.org/v1/gonum/stat"
 
 	"github.com/rabcert/rab/examples/internal/experiment"
 )
@@ -167,25 +168,14 @@ func fooledCounts(runs [][]experiment.Result, k int) string {
 	return strings.Join(counts, ", ")
 }
 
-// meanSD returns the mean and the sample standard deviation (n − 1; 0 for one value)
-// of vals, or NaNs for none.
+// meanSD returns the mean and the sample standard deviation (n − 1, gonum's
+// stat.MeanStdDev; 0 for one value) of vals, or NaNs for none.
 func meanSD(vals []float64) [2]float64 {
-	if len(vals) == 0 {
-		return [2]float64{math.NaN(), math.NaN()}
-	}
-	mean := 0.0
-	for _, v := range vals {
-		mean += v
-	}
-	mean /= float64(len(vals))
 	if len(vals) == 1 {
-		return [2]float64{mean, 0}
+		return [2]float64{vals[0], 0}
 	}
-	ss := 0.0
-	for _, v := range vals {
-		ss += (v - mean) * (v - mean)
-	}
-	return [2]float64{mean, math.Sqrt(ss / float64(len(vals)-1))}
+	mean, sd := stat.MeanStdDev(vals, nil)
+	return [2]float64{mean, sd}
 }
 
 // pc formats a percentage, frac a fraction as one, frac2 with two decimals, pm a mean
